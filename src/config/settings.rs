@@ -1,0 +1,237 @@
+//! Compiled settings: what the rest of the program uses after the TOML file
+//! has been parsed and validated. Every value here is already checked
+//! (URLs parsed, durations and schedules understood, time zones known), so no
+//! later stage re-validates configuration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use url::Url;
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The file these settings were loaded from.
+    pub path: PathBuf,
+    /// `[daemon]`.
+    pub daemon: DaemonSettings,
+    /// `[mail]`.
+    pub mail: MailSettings,
+    /// `[[topics]]`, in file order.
+    pub topics: Vec<Topic>,
+    /// `[[sources]]`, in file order.
+    pub sources: Vec<Source>,
+    /// `[[subscribers]]`, in file order.
+    pub subscribers: Vec<Subscriber>,
+}
+
+/// `[daemon]`: process-wide behaviour.
+#[derive(Debug, Clone)]
+pub struct DaemonSettings {
+    /// Where the SQLite file, lock file and file-transport outbox live.
+    /// Relative paths are resolved against the config file's directory.
+    pub state_dir: PathBuf,
+    /// Fetches in flight across all sources.
+    pub concurrency: usize,
+    /// Fetches in flight per host.
+    pub per_host_concurrency: usize,
+    /// Default poll interval for sources without their own.
+    pub poll_interval: Duration,
+    /// Total time allowed for one HTTP exchange, body included.
+    pub timeout: Duration,
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Cap on a response body, counted after decompression.
+    pub max_body_bytes: u64,
+    /// Which items of a source's first poll count as new.
+    pub backfill: Backfill,
+    /// Default time zone for sources that give dates without one.
+    pub timezone: Tz,
+    /// Extra `User-Agent` text appended after `reformwatch/VERSION`.
+    pub user_agent: Option<String>,
+}
+
+/// Which items of a new source's first poll are mailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill {
+    /// Every item counts as new.
+    All,
+    /// None count as new (`"0"`).
+    None,
+    /// Items published within this window count as new.
+    Window(Duration),
+}
+
+/// `[mail]`: how digests leave the machine.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The `From:` mailbox, e.g. `Reform Watch <watch@example.org>`.
+    pub from: String,
+    /// Address for `List-Unsubscribe` and admin notices; defaults to the
+    /// address in `from`.
+    pub reply_to: Option<String>,
+    /// The transport.
+    pub transport: Transport,
+}
+
+/// A mail transport and its settings.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// Write `.eml` files into a directory (default: `state_dir/outbox`).
+    File {
+        /// Target directory.
+        dir: PathBuf,
+    },
+    /// Talk SMTP to a relay.
+    Smtp(SmtpSettings),
+    /// Pipe into a sendmail-compatible command.
+    Sendmail {
+        /// Path of the command (default `/usr/sbin/sendmail`).
+        command: PathBuf,
+    },
+}
+
+/// SMTP relay settings.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// Relay host name or address.
+    pub host: String,
+    /// Relay port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// Login name, if the relay wants AUTH.
+    pub user: Option<String>,
+    /// Where the password comes from; read when sending.
+    pub password: Option<SecretSource>,
+    /// Time allowed for each SMTP command.
+    pub timeout: Duration,
+}
+
+/// SMTP transport security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (only for loopback relays and tests).
+    None,
+    /// STARTTLS upgrade, required.
+    Starttls,
+    /// Implicit TLS from the first byte.
+    Tls,
+}
+
+/// Where a secret is read from; never the config file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable.
+    Env(String),
+    /// A file (e.g. a systemd credential).
+    File(PathBuf),
+}
+
+/// `[[topics]]`: a named set of keywords.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Stable id, referenced by subscribers.
+    pub id: String,
+    /// Display name used in digests.
+    pub name: String,
+    /// Terms that raise the score.
+    pub keywords: Vec<Keyword>,
+    /// Terms that veto a match.
+    pub exclude: Vec<String>,
+    /// Score needed to count as a match.
+    pub min_score: f64,
+}
+
+/// One weighted keyword.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyword {
+    /// The term, matched as a substring (case-insensitive for Latin).
+    pub term: String,
+    /// Weight of one occurrence (default 1).
+    pub weight: f64,
+}
+
+/// Kind of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// RSS, Atom or JSON Feed.
+    Feed,
+    /// A listing page scraped with selectors (a later issue).
+    Html,
+}
+
+/// `[[sources]]`: one watched site.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Stable id; state in the database is keyed on it.
+    pub id: String,
+    /// Display name (defaults to the id).
+    pub name: String,
+    /// Source kind.
+    pub kind: SourceKind,
+    /// The feed or listing URL.
+    pub url: Url,
+    /// How often to poll.
+    pub interval: Duration,
+    /// Time zone for dates that carry none.
+    pub timezone: Tz,
+    /// Fetch each item's page for the full text (a later issue).
+    pub full_text: bool,
+    /// Overrides `[daemon] backfill` for this source.
+    pub backfill: Backfill,
+    /// Forced charset label, overriding detection.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// `[[subscribers]]`: one digest recipient.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// Stable id (defaults to the email address).
+    pub id: String,
+    /// Recipient address.
+    pub email: String,
+    /// Display name, if any.
+    pub name: Option<String>,
+    /// Topic ids this subscriber follows.
+    pub topics: Vec<String>,
+    /// When digests are due.
+    pub schedule: Schedule,
+    /// The subscriber's time zone for schedule and displayed times.
+    pub timezone: Tz,
+    /// Body format.
+    pub format: MailFormat,
+}
+
+/// When a subscriber's digest is due, in the subscriber's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// At the top of every hour.
+    Hourly,
+    /// Every day at this minute of the day.
+    Daily {
+        /// Hour, 0–23.
+        hour: u32,
+        /// Minute, 0–59.
+        minute: u32,
+    },
+    /// Once a week.
+    Weekly {
+        /// Day of the week.
+        weekday: chrono::Weekday,
+        /// Hour, 0–23.
+        hour: u32,
+        /// Minute, 0–59.
+        minute: u32,
+    },
+}
+
+/// Digest body format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailFormat {
+    /// HTML with a text/plain alternative.
+    Html,
+    /// text/plain only.
+    Text,
+}

@@ -1,0 +1,2 @@
+//! I/O: lettre transports (file, SMTP, sendmail).
+// STUB: owned by the digest/deliver helper.

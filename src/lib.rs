@@ -1,0 +1,31 @@
+//! reformwatch: watches news sources for reform-related articles, keeps every
+//! revision, and mails each subscriber a digest on their own schedule.
+//!
+//! Data flows one way through the pipeline:
+//!
+//! ```text
+//! schedule ─► fetch ─► decode ─► parse ─► normalize ─► store ─► score ─► digest ─► deliver
+//! ```
+//!
+//! Pure stages (`decode`, `parse`, `dates`, `normalize`, `score`, `digest`,
+//! `schedule`) take values and return values. I/O lives at the edges
+//! (`fetch`, `store`, `deliver`), and `pipeline` is the one place that
+//! sequences them for a source.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod dates;
+pub mod decode;
+pub mod deliver;
+pub mod digest;
+pub mod fetch;
+pub mod model;
+pub mod normalize;
+pub mod outbox;
+pub mod parse;
+pub mod pipeline;
+pub mod schedule;
+pub mod score;
+pub mod store;

@@ -1,0 +1,2 @@
+//! Pure: canonical URLs, text normalization and content hashes.
+// STUB: owned by the decode/parse helper.
