@@ -1,1 +1,348 @@
-fn main(){}
+//! Poll benchmark (a bench binary, not a test): serves 1,000 generated feeds
+//! of 20 items each from a local HTTP server (RSS 2.0, Atom, RSS 1.0, JSON
+//! Feed, some GBK), then times one cold `reformwatch poll --once` (all new)
+//! and one warm one (all 304), printing wall and CPU seconds and peak RSS
+//! of the reformwatch process. A bare-client baseline (the same fetches
+//! with no parsing or storage) is printed alongside.
+//!
+//! Run: `cargo bench --bench poll` (add `-- --feeds 200` for a quick run).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+const ITEMS: usize = 20;
+/// Feeds are spread over this many listeners, which the fetcher treats as
+/// separate hosts (its per-host limit is keyed on host and port).
+const HOSTS: usize = 8;
+
+struct Feed {
+    body: Vec<u8>,
+    content_type: &'static str,
+    etag: String,
+}
+
+fn generate(i: usize) -> Feed {
+    let reform = i % 5 == 0;
+    let kind = i % 10;
+    let title = |j: usize| {
+        if reform && j == 0 {
+            format!("第{i}号：全面深化改革推进会召开 ({j})")
+        } else {
+            format!("第{i}号来源新闻 {j}：城市建设与民生服务 update")
+        }
+    };
+    let desc = |j: usize| {
+        format!(
+            "这是第{i}个来源的第{j}条新闻摘要，报道地方经济社会发展情况，\
+             内容包括产业、交通、教育和医疗等方面。Summary text for item {j}."
+        )
+    };
+    let date = |j: usize| format!("2026-11-{:02} 08:{:02}:00", 1 + (j % 25), j % 60);
+    let mut s = String::new();
+    let (content_type, gbk) = match kind {
+        0..=4 => {
+            // RSS 2.0; every tenth feed (kind 4) is GBK with a gb2312 prolog.
+            let gbk = kind == 4;
+            let _ = write!(
+                s,
+                "<?xml version=\"1.0\" encoding=\"{}\"?><rss version=\"2.0\"><channel><title>来源 {i}</title><link>http://example.org/{i}/</link><description>d</description>",
+                if gbk { "gb2312" } else { "utf-8" }
+            );
+            for j in 0..ITEMS {
+                let _ = write!(
+                    s,
+                    "<item><title>{}</title><link>http://example.org/{i}/{j}.htm</link><guid>src{i}-item{j}</guid><pubDate>{}</pubDate><description><![CDATA[<p>{}</p>]]></description></item>",
+                    title(j), date(j), desc(j)
+                );
+            }
+            s.push_str("</channel></rss>");
+            ("application/rss+xml", gbk)
+        }
+        5 | 6 => {
+            s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">");
+            let _ = write!(s, "<title>来源 {i}</title><id>urn:src:{i}</id><updated>2026-11-20T08:00:00+08:00</updated>");
+            for j in 0..ITEMS {
+                let _ = write!(
+                    s,
+                    "<entry><title>{}</title><id>urn:src:{i}:{j}</id><link href=\"http://example.org/{i}/{j}.htm\"/><updated>2026-11-{:02}T08:00:00+08:00</updated><summary>{}</summary></entry>",
+                    title(j), 1 + (j % 25), desc(j)
+                );
+            }
+            s.push_str("</feed>");
+            ("application/atom+xml", false)
+        }
+        7 | 8 => {
+            s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">");
+            let _ = write!(s, "<channel rdf:about=\"http://example.org/{i}/\"><title>来源 {i}</title><link>http://example.org/{i}/</link><description>d</description></channel>");
+            for j in 0..ITEMS {
+                let _ = write!(
+                    s,
+                    "<item rdf:about=\"http://example.org/{i}/{j}.htm\"><title>{}</title><link>http://example.org/{i}/{j}.htm</link><dc:date>2026-11-{:02}T08:00:00+08:00</dc:date><description>{}</description></item>",
+                    title(j), 1 + (j % 25), desc(j)
+                );
+            }
+            s.push_str("</rdf:RDF>");
+            ("application/rdf+xml", false)
+        }
+        _ => {
+            let items: Vec<serde_json::Value> = (0..ITEMS)
+                .map(|j| {
+                    serde_json::json!({
+                        "id": format!("src{i}-{j}"),
+                        "url": format!("http://example.org/{i}/{j}.htm"),
+                        "title": title(j),
+                        "content_text": desc(j),
+                        "date_published": format!("2026-11-{:02}T08:00:00+08:00", 1 + (j % 25)),
+                    })
+                })
+                .collect();
+            s = serde_json::json!({
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": format!("来源 {i}"),
+                "items": items,
+            })
+            .to_string();
+            ("application/feed+json", false)
+        }
+    };
+    let body = if gbk {
+        encoding_rs::GBK.encode(&s).0.into_owned()
+    } else {
+        s.into_bytes()
+    };
+    Feed {
+        body,
+        content_type,
+        etag: format!("\"feed-{i}\""),
+    }
+}
+
+struct Counters {
+    ok: AtomicUsize,
+    not_modified: AtomicUsize,
+}
+
+async fn serve(listener: TcpListener, feeds: Arc<HashMap<String, Feed>>, counters: Arc<Counters>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let feeds = feeds.clone();
+        let counters = counters.clone();
+        tokio::spawn(async move {
+            let (r, mut w) = stream.into_split();
+            let mut reader = BufReader::new(r);
+            loop {
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
+                let mut inm = None;
+                let mut content_length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = line.split_once(':') {
+                        let k = k.trim().to_ascii_lowercase();
+                        if k == "if-none-match" {
+                            inm = Some(v.trim().to_string());
+                        } else if k == "content-length" {
+                            content_length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                }
+                if content_length > 0 {
+                    let mut sink = vec![0u8; content_length];
+                    let _ = reader.read_exact(&mut sink).await;
+                }
+                let response = match feeds.get(&path) {
+                    Some(f) if inm.as_deref() == Some(f.etag.as_str()) => {
+                        counters.not_modified.fetch_add(1, Ordering::Relaxed);
+                        format!(
+                            "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nContent-Length: 0\r\n\r\n",
+                            f.etag
+                        )
+                        .into_bytes()
+                    }
+                    Some(f) => {
+                        counters.ok.fetch_add(1, Ordering::Relaxed);
+                        let mut out = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nETag: {}\r\nContent-Length: {}\r\n\r\n",
+                            f.content_type,
+                            f.etag,
+                            f.body.len()
+                        )
+                        .into_bytes();
+                        out.extend_from_slice(&f.body);
+                        out
+                    }
+                    None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                };
+                if w.write_all(&response).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+struct Usage {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs the real binary and reads its own CPU time and peak RSS via wait4.
+fn run_binary(args: &[&str]) -> Usage {
+    let start = Instant::now();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn reformwatch");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    Usage {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+async fn bare_client(urls: &[String], etags: Option<&HashMap<String, String>>) -> Duration {
+    let client = reqwest::Client::builder().build().unwrap();
+    let start = Instant::now();
+    let sem = Arc::new(tokio::sync::Semaphore::new(64));
+    let mut tasks = tokio::task::JoinSet::new();
+    for url in urls {
+        let client = client.clone();
+        let url = url.clone();
+        let etag = etags.and_then(|m| m.get(&url).cloned());
+        let sem = sem.clone();
+        tasks.spawn(async move {
+            let _p = sem.acquire().await.unwrap();
+            let mut req = client.get(&url);
+            if let Some(e) = etag {
+                req = req.header("If-None-Match", e);
+            }
+            let resp = req.send().await.unwrap();
+            let _ = resp.bytes().await.unwrap();
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    start.elapsed()
+}
+
+fn main() {
+    let mut n_feeds = 1000usize;
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--feeds") {
+        n_feeds = args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(n_feeds);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut feeds = HashMap::new();
+    for i in 0..n_feeds {
+        feeds.insert(format!("/feed/{i}"), generate(i));
+    }
+    let feeds = Arc::new(feeds);
+    let counters = Arc::new(Counters {
+        ok: AtomicUsize::new(0),
+        not_modified: AtomicUsize::new(0),
+    });
+    let ports: Vec<u16> = rt.block_on(async {
+        let mut ports = Vec::new();
+        for _ in 0..HOSTS {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            ports.push(l.local_addr().unwrap().port());
+            tokio::spawn(serve(l, feeds.clone(), counters.clone()));
+        }
+        ports
+    });
+    let urls: Vec<String> = (0..n_feeds)
+        .map(|i| format!("http://127.0.0.1:{}/feed/{i}", ports[i % HOSTS]))
+        .collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = String::new();
+    let _ = write!(
+        cfg,
+        "[daemon]\nstate_dir = \"{}\"\nconcurrency = 64\nper_host_concurrency = 8\nbackfill = \"all\"\ntimeout = \"20s\"\n\n\
+         [mail]\nfrom = \"bench <bench@localhost>\"\ntransport = \"file\"\n\n\
+         [[topics]]\nid = \"reform\"\nname = \"改革\"\nkeywords = [\"全面深化改革\", \"深化改革\", \"改革\", \"reform\"]\n\n\
+         [[subscribers]]\nemail = \"analyst@localhost\"\ntopics = [\"reform\"]\n",
+        dir.path().join("state").display()
+    );
+    for (i, url) in urls.iter().enumerate() {
+        let _ = write!(cfg, "\n[[sources]]\nid = \"src{i}\"\nurl = \"{url}\"\n");
+    }
+    let config = dir.path().join("bench.toml");
+    std::fs::write(&config, cfg).unwrap();
+    let config = config.to_str().unwrap().to_string();
+
+    let bare_cold = rt.block_on(bare_client(&urls, None));
+    let etags: HashMap<String, String> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.clone(), format!("\"feed-{i}\"")))
+        .collect();
+    let bare_warm = rt.block_on(bare_client(&urls, Some(&etags)));
+
+    let cold = run_binary(&["--config", &config, "poll", "--once"]);
+    let cold_ok = counters.ok.load(Ordering::Relaxed);
+    let warm = run_binary(&["--config", &config, "poll", "--once"]);
+    let warm_304 = counters.not_modified.load(Ordering::Relaxed);
+
+    println!("poll benchmark: {n_feeds} feeds x {ITEMS} items on {HOSTS} loopback listeners");
+    println!(
+        "  bare client      cold {:>7.3} s wall   warm (304) {:>7.3} s wall",
+        bare_cold.as_secs_f64(),
+        bare_warm.as_secs_f64()
+    );
+    for (name, u) in [("cold poll --once", &cold), ("warm poll --once", &warm)] {
+        println!(
+            "  {name}  {:>7.3} s wall  {:>7.3} s CPU  peak RSS {:>6.1} MiB",
+            u.wall.as_secs_f64(),
+            u.cpu.as_secs_f64(),
+            u.max_rss_kib as f64 / 1024.0
+        );
+    }
+    println!(
+        "  server answered {} x 200 (incl. baseline) and {} x 304 (incl. baseline)",
+        cold_ok, warm_304
+    );
+    println!(
+        "  warm poll / bare warm fetch = {:.1}x",
+        warm.wall.as_secs_f64() / bare_warm.as_secs_f64().max(1e-9)
+    );
+}

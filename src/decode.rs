@@ -1,4 +1,752 @@
 //! Pure: bytes → UTF-8 text. Order: BOM, per-source override, valid UTF-8,
-//! HTTP charset, XML prolog, sniffing (chardetng). GB2312/GBK labels decode
-//! as GB18030.
-// STUB: owned by the decode/parse helper.
+//! HTTP charset, XML prolog, `<meta>` charset, sniffing (chardetng).
+//! GB2312/GBK labels decode as GB18030.
+//!
+//! Also owns the textual fix-ups a decoded feed needs before feed-rs sees it
+//! ([`prepare_feed_xml`]): a prolog that no longer matches the text, bare
+//! `&`, and `<rss>` without a version.
+
+use std::borrow::Cow;
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+
+/// How far into a document the XML prolog and `<meta>` are looked for.
+const PRESCAN_BYTES: usize = 8 * 1024;
+/// How many bytes chardetng looks at.
+const SNIFF_BYTES: usize = 1024 * 1024;
+/// Non-ASCII bytes needed before "no CJK at all" is taken as a wrong label.
+const MANY_NON_ASCII: usize = 16;
+
+/// Which rule chose the encoding of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecidedBy {
+    /// A UTF-8 or UTF-16 byte-order mark.
+    Bom,
+    /// The source's configured `encoding`.
+    Override,
+    /// The bytes were valid UTF-8 with non-ASCII text.
+    Utf8,
+    /// The HTTP `Content-Type` charset parameter.
+    HttpHeader,
+    /// The XML declaration's `encoding=`.
+    XmlProlog,
+    /// An HTML `<meta charset>` or `http-equiv` content type.
+    HtmlMeta,
+    /// Statistical detection (chardetng), or plain ASCII.
+    Sniffed,
+}
+
+impl DecidedBy {
+    /// A short stable name for logs and the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DecidedBy::Bom => "bom",
+            DecidedBy::Override => "override",
+            DecidedBy::Utf8 => "utf8",
+            DecidedBy::HttpHeader => "http-header",
+            DecidedBy::XmlProlog => "xml-prolog",
+            DecidedBy::HtmlMeta => "html-meta",
+            DecidedBy::Sniffed => "sniffed",
+        }
+    }
+}
+
+/// A decoded document and how its encoding was chosen.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The text, without a BOM.
+    pub text: String,
+    /// The encoding used (GB2312/GBK are reported as GB18030).
+    pub encoding: &'static Encoding,
+    /// Which rule chose it.
+    pub decided_by: DecidedBy,
+    /// How many U+FFFD replacement characters decoding introduced.
+    pub replacements: usize,
+}
+
+/// The encoding named by a `Content-Type` header's `charset` parameter.
+pub fn charset_from_content_type(ct: &str) -> Option<&'static Encoding> {
+    ct.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        Encoding::for_label(value.as_bytes()).map(decoder_for)
+    })
+}
+
+/// GB2312/GBK/GB18030 all decode with the GB18030 decoder.
+fn decoder_for(enc: &'static Encoding) -> &'static Encoding {
+    if enc == GBK {
+        GB18030
+    } else {
+        enc
+    }
+}
+
+/// Decodes a fetched document to UTF-8 text.
+///
+/// Order: BOM; `forced`; valid UTF-8 with non-ASCII text; HTTP charset; XML
+/// prolog; `<meta>` in the first 8 KB; chardetng (tld `cn`). A declared
+/// charset whose result looks wrong (over 1 % U+FFFD, or a CJK charset
+/// that yields no CJK from many non-ASCII bytes) loses to the next candidate
+/// and to sniffing, and the best result is kept.
+pub fn decode_document(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    forced: Option<&'static Encoding>,
+) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(&bytes[bom_len..], enc, DecidedBy::Bom);
+    }
+    if let Some(enc) = forced {
+        return decode_with(bytes, decoder_for(enc), DecidedBy::Override);
+    }
+    let non_ascii = bytes.iter().filter(|b| !b.is_ascii()).count();
+    if non_ascii > 0 && std::str::from_utf8(bytes).is_ok() {
+        return decode_with(bytes, UTF_8, DecidedBy::Utf8);
+    }
+
+    let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
+    let mut declared: Vec<(&'static Encoding, DecidedBy)> = Vec::with_capacity(3);
+    if let Some(enc) = content_type.and_then(charset_from_content_type) {
+        if !is_utf16(enc) || head.contains(&0) {
+            declared.push((enc, DecidedBy::HttpHeader));
+        }
+    }
+    if let Some(enc) = xml_prolog_encoding(head) {
+        declared.push((enc, DecidedBy::XmlProlog));
+    }
+    if let Some(enc) = meta_charset(head) {
+        declared.push((enc, DecidedBy::HtmlMeta));
+    }
+
+    let mut best: Option<Decoded> = None;
+    for (enc, by) in declared {
+        if best.as_ref().is_some_and(|b| b.encoding == enc) {
+            continue;
+        }
+        let d = decode_with(bytes, enc, by);
+        if looks_right(&d, non_ascii) {
+            return d;
+        }
+        best = Some(pick_better(best, d));
+    }
+    // Plain ASCII with no label: every ASCII-compatible charset agrees, so say UTF-8.
+    let guess = if non_ascii == 0 { UTF_8 } else { sniff(bytes) };
+    let sniffed = decode_with(bytes, guess, DecidedBy::Sniffed);
+    pick_better(best, sniffed)
+}
+
+fn is_utf16(enc: &'static Encoding) -> bool {
+    enc == UTF_16LE || enc == UTF_16BE
+}
+
+fn decode_with(bytes: &[u8], enc: &'static Encoding, decided_by: DecidedBy) -> Decoded {
+    let enc = decoder_for(enc);
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    let replacements = if had_errors {
+        text.chars().filter(|&c| c == '\u{FFFD}').count()
+    } else {
+        0
+    };
+    Decoded {
+        text: text.into_owned(),
+        encoding: enc,
+        decided_by,
+        replacements,
+    }
+}
+
+fn is_cjk_encoding(enc: &'static Encoding) -> bool {
+    [
+        GB18030,
+        encoding_rs::BIG5,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::EUC_JP,
+        encoding_rs::EUC_KR,
+        encoding_rs::ISO_2022_JP,
+    ]
+    .contains(&enc)
+}
+
+fn is_cjk_char(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'   // kana
+        | '\u{3400}'..='\u{4DBF}' // Han extension A
+        | '\u{4E00}'..='\u{9FFF}' // Han
+        | '\u{AC00}'..='\u{D7AF}' // Hangul
+        | '\u{F900}'..='\u{FAFF}' // Han compatibility
+        | '\u{20000}'..='\u{3134F}')
+}
+
+/// Few replacements, and CJK text from a CJK charset that had much to decode.
+fn looks_right(d: &Decoded, non_ascii_bytes: usize) -> bool {
+    let chars = d.text.chars().count().max(1);
+    if d.replacements * 100 > chars {
+        return false;
+    }
+    if d.encoding == encoding_rs::REPLACEMENT {
+        return false;
+    }
+    if is_cjk_encoding(d.encoding)
+        && non_ascii_bytes >= MANY_NON_ASCII
+        && !d.text.chars().any(is_cjk_char)
+    {
+        return false;
+    }
+    true
+}
+
+/// Fewer replacements win; on a tie, more CJK; on a tie, the earlier one.
+fn pick_better(current: Option<Decoded>, candidate: Decoded) -> Decoded {
+    let Some(current) = current else {
+        return candidate;
+    };
+    let key = |d: &Decoded| {
+        (
+            d.encoding != encoding_rs::REPLACEMENT,
+            std::cmp::Reverse(d.replacements),
+            d.text.chars().filter(|&c| is_cjk_char(c)).count(),
+        )
+    };
+    if key(&candidate) > key(&current) {
+        candidate
+    } else {
+        current
+    }
+}
+
+fn sniff(bytes: &[u8]) -> &'static Encoding {
+    let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
+    let chunk = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    det.feed(chunk, chunk.len() == bytes.len());
+    det.guess(Some(b"cn"), Utf8Detection::Allow)
+}
+
+/// The label of `<?xml … encoding="…"?>` at the very start (after blanks).
+fn xml_prolog_encoding(head: &[u8]) -> Option<&'static Encoding> {
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &head[start..];
+    if !rest.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = find(rest, b"?>")?;
+    let decl = &rest[..end];
+    let label = attr_value(decl, b"encoding")?;
+    let enc = Encoding::for_label(label)?;
+    // An ASCII-compatible byte stream cannot really be UTF-16 (WHATWG rule).
+    Some(if is_utf16(enc) {
+        UTF_8
+    } else {
+        decoder_for(enc)
+    })
+}
+
+/// The charset of the first `<meta charset=…>` or
+/// `<meta http-equiv="Content-Type" content="…; charset=…">`.
+fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let lower = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"<meta") {
+        let tag_start = from + i + 5;
+        let tag_end = find(&lower[tag_start..], b">").map_or(lower.len(), |e| tag_start + e);
+        let tag = &lower[tag_start..tag_end];
+        if let Some(pos) = find(tag, b"charset") {
+            let after = &tag[pos + 7..];
+            let after = trim_ascii_start(after);
+            if let Some(after) = after.strip_prefix(b"=") {
+                let after = trim_ascii_start(after);
+                let after = after
+                    .strip_prefix(b"\"")
+                    .or_else(|| after.strip_prefix(b"'"))
+                    .unwrap_or(after);
+                let n = after
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(b))
+                    .count();
+                if let Some(enc) = Encoding::for_label(&after[..n]) {
+                    return Some(if is_utf16(enc) {
+                        UTF_8
+                    } else {
+                        decoder_for(enc)
+                    });
+                }
+            }
+        }
+        from = tag_end;
+    }
+    None
+}
+
+fn trim_ascii_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of `name="…"` or `name='…'` inside a tag or declaration.
+fn attr_value<'a>(decl: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let pos = find(decl, name)?;
+    let rest = trim_ascii_start(&decl[pos + name.len()..]);
+    let rest = trim_ascii_start(rest.strip_prefix(b"=")?);
+    let quote = *rest.first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let body = &rest[1..];
+    let end = body.iter().position(|&b| b == quote)?;
+    Some(body[..end].trim_ascii())
+}
+
+/// Fix-ups on decoded feed XML before feed-rs parses it: strip a leading
+/// BOM, rewrite the prolog's `encoding` to `utf-8` (the text is UTF-8 now),
+/// escape bare `&` that starts no entity or character reference, and give
+/// an `<rss>` root without a usable version `version="2.0"`.
+pub fn prepare_feed_xml(text: &str) -> Cow<'_, str> {
+    let mut out: Cow<'_, str> = Cow::Borrowed(text.strip_prefix('\u{FEFF}').unwrap_or(text));
+    if let Some(fixed) = rewrite_prolog(&out) {
+        out = Cow::Owned(fixed);
+    }
+    if let Some(fixed) = escape_bare_ampersands(&out) {
+        out = Cow::Owned(fixed);
+    }
+    if let Some(fixed) = fix_rss_version(&out) {
+        out = Cow::Owned(fixed);
+    }
+    out
+}
+
+/// `<?xml … encoding="gbk"?>` → `<?xml … encoding="utf-8"?>`.
+fn rewrite_prolog(text: &str) -> Option<String> {
+    let start = text.len() - text.trim_start().len();
+    let rest = &text[start..];
+    if !rest.starts_with("<?xml") {
+        return None;
+    }
+    let end = rest.find("?>")?;
+    let decl = &rest[..end];
+    let pos = decl.find("encoding")?;
+    let after = &decl[pos + "encoding".len()..];
+    let eq = after.find('=')?;
+    if !after[..eq].trim().is_empty() {
+        return None;
+    }
+    let value_part = after[eq + 1..].trim_start();
+    let quote = value_part
+        .chars()
+        .next()
+        .filter(|&c| c == '"' || c == '\'')?;
+    let close = value_part[1..].find(quote)?;
+    let value = &value_part[1..1 + close];
+    if value.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let value_start = start + (decl.len() - value_part.len()) + 1;
+    let mut s = String::with_capacity(text.len() + 8);
+    s.push_str(&text[..value_start]);
+    s.push_str("utf-8");
+    s.push_str(&text[value_start + value.len()..]);
+    Some(s)
+}
+
+/// `&` that is not `&name;`, `&#123;` or `&#x1F;` → `&amp;`, outside CDATA
+/// sections and comments.
+fn escape_bare_ampersands(text: &str) -> Option<String> {
+    if !text.contains('&') {
+        return None;
+    }
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `text` already in `out`
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' if text[i..].starts_with("<![CDATA[") => {
+                i = text[i..].find("]]>").map_or(bytes.len(), |e| i + e + 3);
+            }
+            b'<' if text[i..].starts_with("<!--") => {
+                i = text[i..].find("-->").map_or(bytes.len(), |e| i + e + 3);
+            }
+            b'&' => {
+                if !is_reference(&bytes[i + 1..]) {
+                    let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                    o.push_str(&text[copied..=i]);
+                    o.push_str("amp;");
+                    copied = i + 1;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out.map(|mut o| {
+        o.push_str(&text[copied..]);
+        o
+    })
+}
+
+/// Whether the bytes after `&` form `name;`, `#digits;` or `#xhex;`.
+fn is_reference(after: &[u8]) -> bool {
+    const MAX: usize = 64;
+    let window = &after[..after.len().min(MAX)];
+    let Some(semi) = window.iter().position(|&b| b == b';') else {
+        return false;
+    };
+    let body = &window[..semi];
+    match body {
+        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', dec @ ..] => !dec.is_empty() && dec.iter().all(u8::is_ascii_digit),
+        [first, rest @ ..] => {
+            (first.is_ascii_alphabetic() || *first == b'_' || *first == b':')
+                && rest
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_:.-".contains(b))
+        }
+        [] => false,
+    }
+}
+
+/// Versions feed-rs accepts on `<rss>`.
+const RSS_VERSIONS: &[&str] = &["2.0", "", "0.91", "0.92"];
+
+/// `<rss>` with no version (or one feed-rs rejects) → `version="2.0"`.
+fn fix_rss_version(text: &str) -> Option<String> {
+    let start = find_root_start(text)?;
+    let tag_text = &text[start..];
+    if !tag_text.starts_with("<rss") {
+        return None;
+    }
+    let after_name = tag_text[4..].chars().next()?;
+    if !(after_name.is_whitespace() || after_name == '>' || after_name == '/') {
+        return None;
+    }
+    let tag_end = tag_text.find('>')?;
+    let tag = &tag_text[..tag_end];
+    match attr_span(tag, "version") {
+        Some((vs, ve)) => {
+            if RSS_VERSIONS.contains(&tag[vs..ve].trim()) {
+                return None;
+            }
+            let mut s = String::with_capacity(text.len() + 8);
+            s.push_str(&text[..start + vs]);
+            s.push_str("2.0");
+            s.push_str(&text[start + ve..]);
+            Some(s)
+        }
+        // An unquoted `version=2.0` is left alone rather than duplicated.
+        None if tag.contains("version") => None,
+        None => {
+            let mut s = String::with_capacity(text.len() + 16);
+            s.push_str(&text[..start + 4]);
+            s.push_str(" version=\"2.0\"");
+            s.push_str(&text[start + 4..]);
+            Some(s)
+        }
+    }
+}
+
+/// Byte span of the quoted value of attribute `name` in `tag`.
+fn attr_span(tag: &str, name: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(name) {
+        let pos = from + i;
+        from = pos + name.len();
+        let before_ok = tag[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace);
+        let rest = &tag[pos + name.len()..];
+        let trimmed = rest.trim_start();
+        if !before_ok || !trimmed.starts_with('=') {
+            continue;
+        }
+        let value = trimmed[1..].trim_start();
+        let quote = value.chars().next().filter(|&c| c == '"' || c == '\'')?;
+        let close = value[1..].find(quote)?;
+        let vs = tag.len() - value.len() + 1;
+        return Some((vs, vs + close));
+    }
+    None
+}
+
+/// Byte offset of the first element start tag, skipping the prolog,
+/// processing instructions, comments, DOCTYPE and blanks.
+fn find_root_start(text: &str) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let rest = &text[i..];
+        let lt = rest.find('<')?;
+        let here = &rest[lt..];
+        if here.starts_with("<?") {
+            i += lt + here.find("?>")? + 2;
+        } else if here.starts_with("<!--") {
+            i += lt + here.find("-->")? + 3;
+        } else if here.starts_with("<!") {
+            i += lt + here.find('>')? + 1;
+        } else {
+            return Some(i + lt);
+        }
+        if i > PRESCAN_BYTES * 8 {
+            return None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(s: &str) -> Vec<u8> {
+        GBK.encode(s).0.into_owned()
+    }
+
+    #[test]
+    fn decided_by_names() {
+        assert_eq!(DecidedBy::XmlProlog.as_str(), "xml-prolog");
+        assert_eq!(DecidedBy::Sniffed.as_str(), "sniffed");
+    }
+
+    #[test]
+    fn content_type_charsets() {
+        assert_eq!(
+            charset_from_content_type("text/xml; charset=GBK"),
+            Some(GB18030)
+        );
+        assert_eq!(
+            charset_from_content_type("text/html;charset=\"gb2312\""),
+            Some(GB18030)
+        );
+        assert_eq!(
+            charset_from_content_type("text/html; Charset = 'utf-8' "),
+            Some(UTF_8)
+        );
+        assert_eq!(
+            charset_from_content_type("application/rss+xml; charset=x-gbk"),
+            Some(GB18030)
+        );
+        assert_eq!(charset_from_content_type("text/html"), None);
+        assert_eq!(
+            charset_from_content_type("text/html; charset=nonsense"),
+            None
+        );
+        assert_eq!(charset_from_content_type("charset=gbk"), None);
+    }
+
+    #[test]
+    fn bom_wins_over_header() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice("<rss>改革</rss>".as_bytes());
+        let d = decode_document(&bytes, Some("text/xml; charset=gbk"), None);
+        assert_eq!(d.decided_by, DecidedBy::Bom);
+        assert_eq!(d.text, "<rss>改革</rss>");
+        let mut le = vec![0xFF, 0xFE];
+        for u in "天气".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        let d = decode_document(&le, Some("text/xml; charset=gbk"), None);
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.decided_by),
+            ("天气", UTF_16LE, DecidedBy::Bom)
+        );
+    }
+
+    #[test]
+    fn override_beats_detection() {
+        let bytes = gbk("<p>天气预报</p>");
+        let d = decode_document(&bytes, Some("text/html; charset=utf-8"), Some(GBK));
+        assert_eq!(d.text, "<p>天气预报</p>");
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.decided_by, DecidedBy::Override);
+    }
+
+    #[test]
+    fn valid_utf8_beats_wrong_labels() {
+        let text = "<?xml version=\"1.0\" encoding=\"gbk\"?><rss><title>体育新闻</title></rss>";
+        let d = decode_document(text.as_bytes(), Some("text/xml; charset=gb2312"), None);
+        assert_eq!(d.text, text);
+        assert_eq!(d.encoding, UTF_8);
+        assert_eq!(d.decided_by, DecidedBy::Utf8);
+        assert_eq!(d.replacements, 0);
+    }
+
+    #[test]
+    fn header_prolog_and_meta() {
+        let body = "<rss><title>天气预报：今天晴到多云，明天有小雨</title></rss>";
+        let d = decode_document(&gbk(body), Some("text/xml; charset=gbk"), None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by),
+            (body, DecidedBy::HttpHeader)
+        );
+
+        let doc = format!("<?xml version=\"1.0\" encoding=\"gb2312\"?>{body}");
+        let d = decode_document(&gbk(&doc), None, None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by, d.encoding),
+            (doc.as_str(), DecidedBy::XmlProlog, GB18030)
+        );
+
+        let page = format!("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>{body}</body></html>");
+        let d = decode_document(&gbk(&page), None, None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by),
+            (page.as_str(), DecidedBy::HtmlMeta)
+        );
+
+        let page = format!("<html><head><META CHARSET=GBK></head><body>{body}</body></html>");
+        let d = decode_document(&gbk(&page), None, None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by),
+            (page.as_str(), DecidedBy::HtmlMeta)
+        );
+    }
+
+    #[test]
+    fn late_meta_within_the_prescan_window() {
+        let body = "<p>今天全市天气晴朗，气温回升，适宜出行，注意防晒补水。</p>";
+        let page = format!(
+            "<html><head><!-- {} --><meta charset=\"gb2312\"></head><body>{body}</body></html>",
+            "x".repeat(2000)
+        );
+        let d = decode_document(&gbk(&page), None, None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by),
+            (page.as_str(), DecidedBy::HtmlMeta)
+        );
+        // Beyond 8 KB the meta is not seen; sniffing still gets it right.
+        let page = format!(
+            "<html><head><!-- {} --><meta charset=\"gb2312\"></head><body>{body}</body></html>",
+            "x".repeat(9000)
+        );
+        let d = decode_document(&gbk(&page), None, None);
+        assert_eq!(
+            (d.text.as_str(), d.decided_by),
+            (page.as_str(), DecidedBy::Sniffed)
+        );
+    }
+
+    #[test]
+    fn gbk_served_as_utf8_uses_the_prolog() {
+        let doc = "<?xml version=\"1.0\" encoding=\"gb2312\"?><rss><title>嘉兴各界认真学习贯彻市委全会精神，天气晴朗</title></rss>";
+        let d = decode_document(&gbk(doc), Some("text/xml; charset=utf-8"), None);
+        assert_eq!(d.text, doc);
+        assert_eq!(d.decided_by, DecidedBy::XmlProlog);
+        assert_eq!(d.replacements, 0);
+    }
+
+    #[test]
+    fn unlabeled_gbk_is_sniffed() {
+        let doc = "<rss><channel><title>新闻频道</title><item><title>今天全市天气晴朗，气温回升，适宜出行</title></item></channel></rss>";
+        let d = decode_document(&gbk(doc), None, None);
+        assert_eq!(d.text, doc);
+        assert_eq!(d.decided_by, DecidedBy::Sniffed);
+        assert_eq!(d.encoding, GB18030);
+    }
+
+    #[test]
+    fn broken_declared_charset_loses_to_sniffing() {
+        // Latin-1 bytes served as UTF-8: the header's charset gives many
+        // U+FFFD, so sniffing decides.
+        let latin = "Caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e \u{e0} la fran\u{e7}aise, tr\u{e8}s tr\u{e8}s \u{e9}l\u{e9}gant, d\u{e9}j\u{e0} vu, na\u{ef}ve";
+        let bytes = encoding_rs::WINDOWS_1252.encode(latin).0.into_owned();
+        let d = decode_document(&bytes, Some("text/html; charset=utf-8"), None);
+        assert_eq!(d.replacements, 0, "{d:?}");
+        assert_eq!(d.text, latin);
+        assert_eq!(d.decided_by, DecidedBy::Sniffed);
+    }
+
+    #[test]
+    fn broken_bytes_are_replaced_and_counted() {
+        let mut bytes =
+            gbk("<?xml version=\"1.0\" encoding=\"gbk\"?><rss><title>天气预报今天晴</title>");
+        bytes.extend_from_slice(&[0x81, 0x20]); // an invalid GBK sequence
+        bytes.extend(gbk(
+            "明天多云转小雨，气温下降，请注意保暖添衣防寒防冻。</rss>",
+        ));
+        let d = decode_document(&bytes, None, None);
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.replacements, 1);
+        assert!(d.text.contains("</title>\u{FFFD} 明天多云"), "{}", d.text);
+    }
+
+    #[test]
+    fn gb18030_four_byte_sequences_under_gb2312() {
+        // U+20BB7 (𠮷) needs a GB18030 four-byte sequence.
+        let text = "<?xml version=\"1.0\" encoding=\"gb2312\"?><t>𠮷野家</t>";
+        let bytes = GB18030.encode(text).0.into_owned();
+        let d = decode_document(&bytes, None, None);
+        assert_eq!(d.text, text);
+        assert_eq!(d.replacements, 0);
+    }
+
+    #[test]
+    fn ascii_only_is_sniffed_as_compatible() {
+        let d = decode_document(b"<rss version=\"2.0\"></rss>", None, None);
+        assert_eq!(d.text, "<rss version=\"2.0\"></rss>");
+        assert_eq!((d.encoding, d.decided_by), (UTF_8, DecidedBy::Sniffed));
+        let d = decode_document(b"<rss/>", Some("text/xml; charset=gbk"), None);
+        assert_eq!((d.encoding, d.decided_by), (GB18030, DecidedBy::HttpHeader));
+        let d = decode_document(b"", None, None);
+        assert_eq!(d.text, "");
+    }
+
+    #[test]
+    fn prepare_rewrites_prolog_and_strips_bom() {
+        let s = "\u{FEFF}<?xml version=\"1.0\" encoding=\"gb2312\"?>\n<rss version=\"2.0\"/>";
+        assert_eq!(
+            prepare_feed_xml(s),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"/>"
+        );
+        let s = "<?xml version='1.0' encoding = 'GBK' standalone='yes'?><rss version=\"2.0\"/>";
+        assert_eq!(
+            prepare_feed_xml(s),
+            "<?xml version='1.0' encoding = 'utf-8' standalone='yes'?><rss version=\"2.0\"/>"
+        );
+        let s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed/>";
+        assert!(matches!(prepare_feed_xml(s), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn prepare_escapes_bare_ampersands() {
+        let s = "<rss version=\"2.0\"><t>A & B &amp; &#38; &#x26; &nbsp; &bad name; ?a=1&b=2&</t><![CDATA[x & y]]><!-- a & b --></rss>";
+        assert_eq!(
+            prepare_feed_xml(s),
+            "<rss version=\"2.0\"><t>A &amp; B &amp; &#38; &#x26; &nbsp; &amp;bad name; ?a=1&amp;b=2&amp;</t><![CDATA[x & y]]><!-- a & b --></rss>"
+        );
+        let s = "<rss version=\"2.0\"><t>&#;&#x;&;</t></rss>";
+        assert_eq!(
+            prepare_feed_xml(s),
+            "<rss version=\"2.0\"><t>&amp;#;&amp;#x;&amp;;</t></rss>"
+        );
+    }
+
+    #[test]
+    fn prepare_adds_rss_version() {
+        assert_eq!(
+            prepare_feed_xml("<rss><channel/></rss>"),
+            "<rss version=\"2.0\"><channel/></rss>"
+        );
+        assert_eq!(
+            prepare_feed_xml("<?xml version=\"1.0\"?>\n<!-- c --><rss xmlns:dc=\"x\">"),
+            "<?xml version=\"1.0\"?>\n<!-- c --><rss version=\"2.0\" xmlns:dc=\"x\">"
+        );
+        assert_eq!(
+            prepare_feed_xml("<rss version=\"2.01\">"),
+            "<rss version=\"2.0\">"
+        );
+        assert!(matches!(
+            prepare_feed_xml("<rss version=\"0.91\">"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(prepare_feed_xml("<rssfeed>"), Cow::Borrowed(_)));
+        assert!(matches!(
+            prepare_feed_xml("<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+            Cow::Borrowed(_)
+        ));
+    }
+}

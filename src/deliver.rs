@@ -1,2 +1,785 @@
-//! I/O: lettre transports (file, SMTP, sendmail).
-// STUB: owned by the digest/deliver helper.
+//! I/O edge: hands finished messages (bytes from [`crate::digest::build_message`])
+//! to a lettre transport — `.eml` files, an SMTP relay, or a sendmail command.
+//!
+//! This module owns transport construction (including reading the SMTP
+//! password from its [`SecretSource`]), the SMTP envelope, and turning
+//! lettre's errors into [`DeliverError`]s that name the transport and say
+//! whether a retry can help. It does not compose messages, retry, or touch
+//! the outbox; the outbox relay decides what to do with an error.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use lettre::address::Envelope;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
+use lettre::{
+    Address, AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport,
+    Tokio1Executor,
+};
+
+use crate::config::{MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+
+/// lettre's async SMTP client applies `timeout` only to the TCP connect, not
+/// to replies, so a server that accepts and then stays silent would hang a
+/// send for ever. Each SMTP exchange therefore gets an overall deadline of
+/// this many times the configured per-command timeout.
+const SMTP_DEADLINE_FACTOR: u32 = 2;
+
+/// Overall deadline for one sendmail run (the child is killed after it).
+const SENDMAIL_DEADLINE: Duration = Duration::from_secs(120);
+
+/// A configured mail transport, built once and reused for every send.
+pub struct Mailer {
+    /// Short name used in every error and log line, e.g. `smtp 127.0.0.1:2525`.
+    label: String,
+    /// Longer description for [`Mailer::describe`].
+    description: String,
+    inner: Inner,
+}
+
+enum Inner {
+    File(AsyncFileTransport<Tokio1Executor>),
+    Smtp {
+        builder: AsyncSmtpTransportBuilder,
+        /// Built on first use: lettre spawns its pool task on the current
+        /// Tokio runtime, so building needs one; [`Mailer::new`] does not.
+        transport: OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
+        /// Deadline for the whole exchange (see [`SMTP_DEADLINE_FACTOR`]).
+        deadline: Duration,
+    },
+    Sendmail(AsyncSendmailTransport<Tokio1Executor>),
+}
+
+/// Why a message could not be handed over. Every message starts with the
+/// transport and, for SMTP, `host:port`.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    /// The transport cannot be set up (missing password, bad TLS host name,
+    /// unwritable outbox directory). Permanent until the operator acts.
+    #[error("{transport}: {message}")]
+    Config {
+        /// Transport label.
+        transport: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The envelope is unusable (bad sender or recipient address, no
+    /// recipients). Permanent.
+    #[error("{transport}: invalid envelope: {message}")]
+    Envelope {
+        /// Transport label.
+        transport: String,
+        /// What is wrong, naming the address.
+        message: String,
+    },
+    /// The SMTP server answered 5xx. Permanent.
+    #[error("{transport}: rejected by server: {code} {text}")]
+    Rejected {
+        /// Transport label.
+        transport: String,
+        /// SMTP reply code, e.g. 550.
+        code: u16,
+        /// The server's reply text.
+        text: String,
+    },
+    /// The SMTP server answered 4xx. Transient.
+    #[error("{transport}: deferred by server: {code} {text}")]
+    Deferred {
+        /// Transport label.
+        transport: String,
+        /// SMTP reply code, e.g. 451.
+        code: u16,
+        /// The server's reply text.
+        text: String,
+    },
+    /// Connection refused, timed out, dropped, TLS failure or an
+    /// unintelligible reply. Transient: the message may or may not have
+    /// been accepted (a drop after DATA), so a retry may duplicate it.
+    #[error("{transport}: {message}")]
+    Connection {
+        /// Transport label.
+        transport: String,
+        /// What happened.
+        message: String,
+    },
+    /// Writing the `.eml` file failed (disk full, permissions). Transient.
+    #[error("{transport}: {message}")]
+    Io {
+        /// Transport label.
+        transport: String,
+        /// What happened.
+        message: String,
+    },
+    /// The sendmail command could not be run or exited with an error.
+    /// Transient (sendmail does not tell temporary from permanent here).
+    #[error("{transport}: {message}")]
+    Command {
+        /// Transport label.
+        transport: String,
+        /// What happened, including the command's stderr.
+        message: String,
+    },
+}
+
+impl DeliverError {
+    /// `true` when retrying the same message cannot succeed: a 5xx reply,
+    /// an invalid envelope, or a configuration problem. Everything else
+    /// (4xx, refused, timeout, dropped connection, I/O) is transient.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            DeliverError::Rejected { .. }
+                | DeliverError::Envelope { .. }
+                | DeliverError::Config { .. }
+        )
+    }
+}
+
+impl fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the transport itself: it holds the SMTP credentials.
+        f.debug_struct("Mailer")
+            .field("transport", &self.description)
+            .finish()
+    }
+}
+
+impl Mailer {
+    /// Builds the transport described by `mail.transport`.
+    ///
+    /// For SMTP this reads the password from its [`SecretSource`] (trimmed;
+    /// a missing or empty secret is an error) and prepares TLS; for the file
+    /// transport it creates the directory. Needs no async runtime; the SMTP
+    /// connection machinery is started on the first [`Mailer::send`].
+    pub fn new(mail: &MailSettings) -> Result<Self, DeliverError> {
+        match &mail.transport {
+            Transport::File { dir } => {
+                let label = format!("file {}", dir.display());
+                std::fs::create_dir_all(dir).map_err(|e| DeliverError::Config {
+                    transport: label.clone(),
+                    message: format!("cannot create outbox directory: {e}"),
+                })?;
+                Ok(Mailer {
+                    description: label.clone(),
+                    label,
+                    inner: Inner::File(AsyncFileTransport::new(dir)),
+                })
+            }
+            Transport::Smtp(smtp) => Self::smtp(smtp),
+            Transport::Sendmail { command } => {
+                let label = format!("sendmail {}", command.display());
+                Ok(Mailer {
+                    description: label.clone(),
+                    label,
+                    inner: Inner::Sendmail(
+                        AsyncSendmailTransport::<Tokio1Executor>::new_with_command(
+                            command.as_os_str(),
+                        ),
+                    ),
+                })
+            }
+        }
+    }
+
+    fn smtp(smtp: &SmtpSettings) -> Result<Self, DeliverError> {
+        let hostport = if smtp.host.contains(':') && !smtp.host.starts_with('[') {
+            format!("[{}]:{}", smtp.host, smtp.port)
+        } else {
+            format!("{}:{}", smtp.host, smtp.port)
+        };
+        let label = format!("smtp {hostport}");
+        let config_err = |message: String| DeliverError::Config {
+            transport: label.clone(),
+            message,
+        };
+        let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
+        let (builder, mode) = match smtp.tls {
+            SmtpTls::None => (
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                "plain",
+            ),
+            SmtpTls::Starttls => (
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                    .map_err(|e| config_err(format!("cannot set up STARTTLS: {e}")))?,
+                "starttls",
+            ),
+            SmtpTls::Tls => (
+                AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                    .map_err(|e| config_err(format!("cannot set up TLS: {e}")))?,
+                "tls",
+            ),
+        };
+        // One connection per message, closed with QUIT afterwards: digests
+        // are infrequent, and a pooled connection can go stale (lettre#743).
+        let mut builder = builder
+            .port(smtp.port)
+            .timeout(Some(smtp.timeout))
+            .pool_config(PoolConfig::new().min_idle(0).max_size(0));
+        let mut description = format!("{label} ({mode})");
+        if let Some(user) = &smtp.user {
+            let source = smtp.password.as_ref().ok_or_else(|| {
+                config_err(format!(
+                    "smtp_user {user:?} is set but no password_env or password_file is configured"
+                ))
+            })?;
+            let password = read_secret(source).map_err(config_err)?;
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+            description.push_str(&format!(" as {user}"));
+        }
+        Ok(Mailer {
+            label,
+            description,
+            inner: Inner::Smtp {
+                builder,
+                transport: OnceLock::new(),
+                deadline: smtp.timeout.saturating_mul(SMTP_DEADLINE_FACTOR),
+            },
+        })
+    }
+
+    /// Hands `message` to the transport with the SMTP envelope
+    /// `envelope_from` → `to`.
+    ///
+    /// `envelope_from` may be a bare address or a `Name <addr>` mailbox
+    /// (the `[mail] from` value); only the address is used. Must be called
+    /// inside a Tokio runtime.
+    pub async fn send(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        message: &[u8],
+    ) -> Result<(), DeliverError> {
+        let envelope = self.envelope(envelope_from, to)?;
+        match &self.inner {
+            Inner::File(t) => {
+                t.send_raw(&envelope, message)
+                    .await
+                    .map(drop)
+                    .map_err(|e| DeliverError::Io {
+                        transport: self.label.clone(),
+                        message: format!("cannot write message: {}", error_chain(&e)),
+                    })
+            }
+            Inner::Smtp {
+                builder,
+                transport,
+                deadline,
+            } => {
+                let transport = transport.get_or_init(|| builder.clone().build());
+                match tokio::time::timeout(*deadline, transport.send_raw(&envelope, message)).await
+                {
+                    Ok(result) => result.map(drop).map_err(|e| self.smtp_error(&e)),
+                    Err(_) => Err(DeliverError::Connection {
+                        transport: self.label.clone(),
+                        message: format!("timed out (no complete exchange within {deadline:?})"),
+                    }),
+                }
+            }
+            Inner::Sendmail(t) => {
+                match tokio::time::timeout(SENDMAIL_DEADLINE, t.send_raw(&envelope, message)).await
+                {
+                    Ok(result) => result.map_err(|e| DeliverError::Command {
+                        transport: self.label.clone(),
+                        message: error_chain(&e).trim().to_owned(),
+                    }),
+                    Err(_) => Err(DeliverError::Command {
+                        transport: self.label.clone(),
+                        message: format!("timed out after {SENDMAIL_DEADLINE:?}; command killed"),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// A one-line description for logs and `reformwatch check`, e.g.
+    /// `smtp 127.0.0.1:2525 (starttls)` or `file /var/lib/reformwatch/outbox`.
+    pub fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn envelope(&self, envelope_from: &str, to: &[String]) -> Result<Envelope, DeliverError> {
+        let envelope_err = |message: String| DeliverError::Envelope {
+            transport: self.label.clone(),
+            message,
+        };
+        let from = parse_address(envelope_from)
+            .ok_or_else(|| envelope_err(format!("invalid sender address {envelope_from:?}")))?;
+        let mut rcpts = Vec::with_capacity(to.len());
+        for t in to {
+            rcpts.push(
+                parse_address(t)
+                    .ok_or_else(|| envelope_err(format!("invalid recipient address {t:?}")))?,
+            );
+        }
+        if rcpts.is_empty() {
+            return Err(envelope_err("no recipients".to_owned()));
+        }
+        Envelope::new(Some(from), rcpts).map_err(|e| envelope_err(e.to_string()))
+    }
+
+    fn smtp_error(&self, e: &lettre::transport::smtp::Error) -> DeliverError {
+        let transport = self.label.clone();
+        if let Some(code) = e.status() {
+            let code_num: u16 = code.to_string().parse().unwrap_or(0);
+            let text = std::error::Error::source(e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if e.is_permanent() {
+                return DeliverError::Rejected {
+                    transport,
+                    code: code_num,
+                    text,
+                };
+            }
+            return DeliverError::Deferred {
+                transport,
+                code: code_num,
+                text,
+            };
+        }
+        let message = match find_io_error(e) {
+            Some(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+                std::io::ErrorKind::TimedOut => "timed out".to_owned(),
+                std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe => format!("connection dropped: {io}"),
+                _ => error_chain(e),
+            },
+            None if e.is_timeout() => "timed out".to_owned(),
+            None if e.is_response() => {
+                format!("connection dropped or invalid reply: {}", error_chain(e))
+            }
+            None => error_chain(e),
+        };
+        DeliverError::Connection { transport, message }
+    }
+}
+
+/// Reads a secret, trimmed. Errors name the variable or file, never the value.
+fn read_secret(source: &SecretSource) -> Result<String, String> {
+    let value = match source {
+        SecretSource::Env(var) => std::env::var(var).map_err(|e| match e {
+            std::env::VarError::NotPresent => {
+                format!("password_env {var} is not set")
+            }
+            std::env::VarError::NotUnicode(_) => {
+                format!("password_env {var} is not valid UTF-8")
+            }
+        })?,
+        SecretSource::File(path) => read_secret_file(path)?,
+    };
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(match source {
+            SecretSource::Env(var) => format!("password_env {var} is empty"),
+            SecretSource::File(path) => format!("password_file {} is empty", path.display()),
+        });
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn read_secret_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read password_file {}: {e}", path.display()))
+}
+
+/// The address in `Name <a@b>` or `a@b`.
+fn parse_address(s: &str) -> Option<Address> {
+    let s = s.trim();
+    if let Ok(a) = s.parse::<Address>() {
+        return Some(a);
+    }
+    s.parse::<Mailbox>().ok().map(|m| m.email)
+}
+
+/// The first `std::io::Error` in an error's source chain.
+fn find_io_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// An error and its sources on one line, without repeating text a wrapper
+/// already includes.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cur = err.source();
+    }
+    out.replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    use super::*;
+
+    fn smtp_settings(port: u16) -> MailSettings {
+        MailSettings {
+            from: "Reform Watch <watch@example.org>".into(),
+            reply_to: None,
+            transport: Transport::Smtp(SmtpSettings {
+                host: "127.0.0.1".into(),
+                port,
+                tls: SmtpTls::None,
+                user: None,
+                password: None,
+                timeout: Duration::from_secs(5),
+            }),
+        }
+    }
+
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        port
+    }
+
+    #[tokio::test]
+    async fn file_transport_writes_one_eml_with_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("outbox").join("nested");
+        let mail = MailSettings {
+            from: "Reform Watch <watch@example.org>".into(),
+            reply_to: None,
+            transport: Transport::File {
+                dir: outbox.clone(),
+            },
+        };
+        let mailer = Mailer::new(&mail).unwrap();
+        assert_eq!(mailer.describe(), format!("file {}", outbox.display()));
+        let message = b"From: watch@example.org\r\nTo: a@example.org\r\nSubject: hi\r\n\r\nbody \xe6\x94\xb9\xe9\x9d\xa9\r\n";
+        mailer
+            .send(
+                "Reform Watch <watch@example.org>",
+                &["a@example.org".into()],
+                message,
+            )
+            .await
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
+        assert_eq!(std::fs::read(&files[0]).unwrap(), message);
+    }
+
+    #[tokio::test]
+    async fn smtp_to_closed_port_is_transient_and_names_host_and_port() {
+        let port = closed_port();
+        let mailer = Mailer::new(&smtp_settings(port)).unwrap();
+        assert_eq!(mailer.describe(), format!("smtp 127.0.0.1:{port} (plain)"));
+        let err = mailer
+            .send(
+                "watch@example.org",
+                &["a@example.org".into()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(!err.is_permanent(), "{msg}");
+        assert!(matches!(err, DeliverError::Connection { .. }), "{err:?}");
+        assert!(
+            msg.starts_with(&format!("smtp 127.0.0.1:{port}: ")),
+            "{msg}"
+        );
+        assert!(msg.contains("connection refused"), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn bad_envelope_is_permanent_and_names_the_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = MailSettings {
+            from: "watch@example.org".into(),
+            reply_to: None,
+            transport: Transport::File {
+                dir: dir.path().to_path_buf(),
+            },
+        };
+        let mailer = Mailer::new(&mail).unwrap();
+        let err = mailer
+            .send("watch@example.org", &["not an address".into()], b"x")
+            .await
+            .unwrap_err();
+        assert!(err.is_permanent());
+        assert!(err.to_string().contains("not an address"), "{err}");
+        let err = mailer
+            .send("watch@example.org", &[], b"x")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("no recipients"), "{err}");
+        let err = mailer
+            .send("nobody", &["a@example.org".into()], b"x")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("\"nobody\""), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn smtp_password_comes_from_file_trimmed_and_missing_secrets_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let pw = dir.path().join("smtp-password");
+        std::fs::write(&pw, "  s3cret\n").unwrap();
+        let mut mail = smtp_settings(2525);
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.user = Some("watch".into());
+            s.password = Some(SecretSource::File(pw.clone()));
+            s.tls = SmtpTls::Starttls;
+        }
+        let mailer = Mailer::new(&mail).unwrap();
+        assert_eq!(mailer.describe(), "smtp 127.0.0.1:2525 (starttls) as watch");
+        assert!(!format!("{mailer:?}").contains("s3cret"));
+        assert_eq!(
+            read_secret(&SecretSource::File(pw.clone())).unwrap(),
+            "s3cret"
+        );
+
+        let missing = dir.path().join("absent");
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.password = Some(SecretSource::File(missing.clone()));
+        }
+        let err = Mailer::new(&mail).unwrap_err();
+        assert!(err.is_permanent());
+        let msg = err.to_string();
+        assert!(msg.starts_with("smtp 127.0.0.1:2525: "), "{msg}");
+        assert!(msg.contains(&missing.display().to_string()), "{msg}");
+
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.password = Some(SecretSource::Env(
+                "REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR".into(),
+            ));
+        }
+        let msg = Mailer::new(&mail).unwrap_err().to_string();
+        assert!(
+            msg.contains("REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR is not set"),
+            "{msg}"
+        );
+
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.password = None;
+        }
+        let msg = Mailer::new(&mail).unwrap_err().to_string();
+        assert!(msg.contains("no password_env or password_file"), "{msg}");
+
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        assert!(read_secret(&SecretSource::File(empty))
+            .unwrap_err()
+            .contains("is empty"));
+    }
+
+    #[test]
+    fn describe_names_each_transport() {
+        let mut mail = smtp_settings(465);
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.tls = SmtpTls::Tls;
+            s.host = "::1".into();
+        }
+        assert_eq!(
+            Mailer::new(&mail).unwrap().describe(),
+            "smtp [::1]:465 (tls)"
+        );
+        mail.transport = Transport::Sendmail {
+            command: PathBuf::from("/usr/sbin/sendmail"),
+        };
+        assert_eq!(
+            Mailer::new(&mail).unwrap().describe(),
+            "sendmail /usr/sbin/sendmail"
+        );
+    }
+
+    /// A scripted SMTP server for one connection: replies to RCPT TO with
+    /// `rcpt_reply`, everything else with a plain success.
+    async fn smtp_stub(rcpt_reply: &'static str) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (sock, _) = listener.accept().await.unwrap();
+            let (r, mut w) = sock.into_split();
+            let mut lines = BufReader::new(r).lines();
+            w.write_all(b"220 stub ESMTP\r\n").await.unwrap();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let upper = line.to_ascii_uppercase();
+                let reply: &str = if upper.starts_with("EHLO") {
+                    "250 stub\r\n"
+                } else if upper.starts_with("RCPT") {
+                    rcpt_reply
+                } else if upper.starts_with("DATA") && rcpt_reply == "250 ok, then drop\r\n" {
+                    // Accept DATA, read the body and the final dot, then
+                    // hang up without a reply (the RFC 1047 gap).
+                    w.write_all(b"354 go ahead\r\n").await.unwrap();
+                    while let Ok(Some(l)) = lines.next_line().await {
+                        if l == "." {
+                            break;
+                        }
+                    }
+                    break;
+                } else if upper.starts_with("QUIT") {
+                    let _ = w.write_all(b"221 bye\r\n").await;
+                    break;
+                } else {
+                    "250 ok\r\n"
+                };
+                if w.write_all(reply.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn smtp_5xx_is_permanent_with_code_and_text() {
+        let port = smtp_stub("550 5.1.1 no such user here\r\n").await;
+        let mailer = Mailer::new(&smtp_settings(port)).unwrap();
+        let err = mailer
+            .send(
+                "watch@example.org",
+                &["x@example.org".into()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await
+            .unwrap_err();
+        assert!(err.is_permanent(), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("smtp 127.0.0.1:{port}: rejected by server: 550 5.1.1 no such user here")
+        );
+    }
+
+    #[tokio::test]
+    async fn smtp_4xx_is_transient_with_code_and_text() {
+        let port = smtp_stub("451 4.3.0 try again later\r\n").await;
+        let mailer = Mailer::new(&smtp_settings(port)).unwrap();
+        let err = mailer
+            .send(
+                "watch@example.org",
+                &["x@example.org".into()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await
+            .unwrap_err();
+        assert!(!err.is_permanent(), "{err:?}");
+        assert!(
+            matches!(err, DeliverError::Deferred { code: 451, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("451 4.3.0 try again later"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn smtp_drop_after_data_is_transient() {
+        let port = smtp_stub("250 ok, then drop\r\n").await;
+        let mailer = Mailer::new(&smtp_settings(port)).unwrap();
+        let err = mailer
+            .send(
+                "watch@example.org",
+                &["x@example.org".into()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await
+            .unwrap_err();
+        assert!(!err.is_permanent(), "{err:?}");
+        assert!(matches!(err, DeliverError::Connection { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("smtp 127.0.0.1:{port}: ")),
+            "{err}"
+        );
+        assert!(err.to_string().contains("connection dropped"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn smtp_silent_server_times_out_transiently() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hold = tokio::spawn(async move {
+            let (sock, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            drop(sock);
+        });
+        let mut mail = smtp_settings(port);
+        if let Transport::Smtp(s) = &mut mail.transport {
+            s.timeout = Duration::from_millis(300);
+        }
+        let mailer = Mailer::new(&mail).unwrap();
+        let started = std::time::Instant::now();
+        let err = mailer
+            .send("watch@example.org", &["x@example.org".into()], b"x")
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(!err.is_permanent(), "{err:?}");
+        assert!(matches!(err, DeliverError::Connection { .. }), "{err:?}");
+        assert!(
+            err.to_string().starts_with(&format!("smtp 127.0.0.1:{port}: timed out")),
+            "{err}"
+        );
+        hold.abort();
+    }
+
+    #[tokio::test]
+    async fn smtp_accepting_server_succeeds() {
+        let port = smtp_stub("250 ok\r\n").await;
+        let mailer = Mailer::new(&smtp_settings(port)).unwrap();
+        mailer
+            .send(
+                "Reform Watch <watch@example.org>",
+                &["x@example.org".into()],
+                b"Subject: x\r\n\r\nx\r\n",
+            )
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn smtp_codes_classify() {
+        let rejected = DeliverError::Rejected {
+            transport: "smtp h:25".into(),
+            code: 550,
+            text: "5.1.1 no such user".into(),
+        };
+        assert!(rejected.is_permanent());
+        assert_eq!(
+            rejected.to_string(),
+            "smtp h:25: rejected by server: 550 5.1.1 no such user"
+        );
+        let deferred = DeliverError::Deferred {
+            transport: "smtp h:25".into(),
+            code: 451,
+            text: "try later".into(),
+        };
+        assert!(!deferred.is_permanent());
+        assert!(deferred.to_string().contains("451 try later"));
+    }
+}

@@ -1,1 +1,53 @@
-fn main() {}
+//! The `reformwatch` binary: parse the command line, start logging, load the
+//! config, run one command, and map the result to an exit code scripts can
+//! use: 0 ok, 1 config error, 2 runtime failure.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use reformwatch::cli::{Cli, Command, LogFormat};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("reformwatch: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = runtime.block_on(commands::dispatch(cli));
+    // Do not wait for stray blocking tasks (a stalled socket read) on exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("reformwatch: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let default = match cli.command {
+        Command::Run => "info",
+        // One-shot commands print their own summary of failures.
+        _ => "error",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Human => builder.init(),
+    }
+}

@@ -1,1 +1,318 @@
-//! STUB
+//! The one place that sequences the stages for sources:
+//! fetch → decode → parse → score → store. Each source runs as its own task
+//! under the fetcher's global and per-host limits; one failing source only
+//! produces a `Failed` record for itself. All records of a pass are written
+//! in one transaction at the end.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use crate::config::{Backfill, Settings, Source, SourceKind};
+use crate::decode;
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::parse::{self, FeedContext, ParseError};
+use crate::schedule;
+use crate::score::TopicMatcher;
+use crate::store::poll::{PollRecord, ScoredArticle, SourceState};
+use crate::store::{Store, StoreError};
+
+/// Everything a poll pass needs, shared by the source tasks.
+pub struct PollContext {
+    /// The validated configuration.
+    pub settings: Arc<Settings>,
+    /// The process's HTTP client.
+    pub fetcher: Arc<Fetcher>,
+    /// Topic matchers built once from the config.
+    pub matcher: Arc<TopicMatcher>,
+}
+
+impl PollContext {
+    /// Builds the fetcher and matchers for `settings`.
+    pub fn new(settings: Arc<Settings>) -> Result<Self, FetchError> {
+        let fetcher = Fetcher::new(
+            (&settings.daemon).into(),
+            settings.daemon.user_agent.as_deref(),
+        )?;
+        let matcher = TopicMatcher::new(&settings.topics);
+        Ok(PollContext {
+            settings,
+            fetcher: Arc::new(fetcher),
+            matcher: Arc::new(matcher),
+        })
+    }
+}
+
+/// Why one source's poll failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The HTTP exchange failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The document was fetched but is not a usable feed.
+    #[error("{url}: {error}")]
+    Parse {
+        /// The fetched URL.
+        url: String,
+        /// What the parser said.
+        error: ParseError,
+    },
+    /// The source kind is not supported by this build.
+    #[error("{url}: source kind not supported yet")]
+    Unsupported {
+        /// The configured URL.
+        url: String,
+    },
+}
+
+/// What one poll pass did, for the command line and logs.
+#[derive(Debug, Default, Clone)]
+pub struct PollSummary {
+    /// Sources that returned a document.
+    pub fetched: usize,
+    /// Sources that answered 304.
+    pub not_modified: usize,
+    /// New articles stored.
+    pub new_articles: usize,
+    /// Items seen in fetched documents.
+    pub items_seen: usize,
+    /// Failed sources with their error.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Polls `sources` concurrently and writes every outcome to `store`.
+pub async fn poll_sources(
+    ctx: &PollContext,
+    store: &Store,
+    sources: &[Source],
+    now: DateTime<Utc>,
+) -> Result<PollSummary, StoreError> {
+    let states = tokio::task::block_in_place(|| store.source_states())?;
+    let mut tasks = JoinSet::new();
+    for source in sources {
+        let source = source.clone();
+        let state = states.get(&source.id).cloned();
+        let fetcher = ctx.fetcher.clone();
+        let matcher = ctx.matcher.clone();
+        let settings = ctx.settings.clone();
+        tasks.spawn(async move {
+            poll_one(&settings, &fetcher, &matcher, &source, state.as_ref(), now).await
+        });
+    }
+    let mut records = Vec::with_capacity(sources.len());
+    let mut summary = PollSummary::default();
+    while let Some(joined) = tasks.join_next().await {
+        let record = match joined {
+            Ok(record) => record,
+            Err(e) => {
+                // A panicking source task is a bug; it must not take the pass down.
+                warn!(error = %e, "source task ended abnormally");
+                continue;
+            }
+        };
+        match &record {
+            PollRecord::Fetched { items, .. } => {
+                summary.fetched += 1;
+                summary.items_seen += items.len();
+            }
+            PollRecord::NotModified { .. } => summary.not_modified += 1,
+            PollRecord::Failed {
+                source_id, error, ..
+            } => summary.failed.push((source_id.clone(), error.clone())),
+        }
+        records.push(record);
+    }
+    let report = tokio::task::block_in_place(|| store.apply_poll(&records, now))?;
+    summary.new_articles = report.new_articles;
+    for (id, n) in &report.new_by_source {
+        if *n > 0 {
+            info!(source = %id, new = n, "new articles stored");
+        }
+    }
+    summary.failed.sort();
+    Ok(summary)
+}
+
+/// Polls one source and turns the outcome into a record for the store.
+async fn poll_one(
+    settings: &Settings,
+    fetcher: &Fetcher,
+    matcher: &TopicMatcher,
+    source: &Source,
+    state: Option<&SourceState>,
+    now: DateTime<Utc>,
+) -> PollRecord {
+    // Validators belong to a URL: after a URL change the old ones are void.
+    let same_url = state.is_some_and(|s| s.url == source.url.as_str());
+    let validators = match state {
+        Some(s) if same_url => s.validators.clone(),
+        _ => Validators::default(),
+    };
+    let first_poll = !same_url || state.is_none_or(|s| s.first_polled_at.is_none());
+    let jitter = jitter(&source.id, now);
+    match fetch_and_parse(
+        settings,
+        fetcher,
+        matcher,
+        source,
+        &validators,
+        first_poll,
+        now,
+    )
+    .await
+    {
+        Ok(Polled::NotModified) => PollRecord::NotModified {
+            source_id: source.id.clone(),
+            url: source.url.to_string(),
+            next_poll_at: schedule::next_poll_after_success(now, source.interval, None, jitter),
+        },
+        Ok(Polled::Fetched {
+            validators,
+            encoding,
+            items,
+            ttl,
+        }) => PollRecord::Fetched {
+            source_id: source.id.clone(),
+            url: source.url.to_string(),
+            validators,
+            encoding,
+            items,
+            next_poll_at: schedule::next_poll_after_success(now, source.interval, ttl, jitter),
+        },
+        Err(error) => {
+            let streak = state.map_or(0, |s| s.error_streak) + 1;
+            let retry_after = match &error {
+                SourceError::Fetch(FetchError::Status { hints, .. }) => hints.retry_after,
+                _ => None,
+            };
+            warn!(source = %source.id, url = %source.url, streak, error = %error, "poll failed");
+            PollRecord::Failed {
+                source_id: source.id.clone(),
+                url: source.url.to_string(),
+                error: error.to_string(),
+                next_poll_at: schedule::next_poll_after_error(
+                    now,
+                    source.interval,
+                    streak,
+                    retry_after,
+                    jitter,
+                ),
+            }
+        }
+    }
+}
+
+enum Polled {
+    NotModified,
+    Fetched {
+        validators: Validators,
+        encoding: String,
+        items: Vec<ScoredArticle>,
+        ttl: Option<Duration>,
+    },
+}
+
+async fn fetch_and_parse(
+    _settings: &Settings,
+    fetcher: &Fetcher,
+    matcher: &TopicMatcher,
+    source: &Source,
+    validators: &Validators,
+    first_poll: bool,
+    now: DateTime<Utc>,
+) -> Result<Polled, SourceError> {
+    if source.kind != SourceKind::Feed {
+        return Err(SourceError::Unsupported {
+            url: source.url.to_string(),
+        });
+    }
+    let fetched = match fetcher.get(&source.url, validators).await? {
+        FetchOutcome::NotModified => return Ok(Polled::NotModified),
+        FetchOutcome::Fetched(f) => f,
+    };
+    let decoded = decode::decode_document(
+        &fetched.body,
+        fetched.content_type.as_deref(),
+        source.encoding,
+    );
+    let ctx = FeedContext {
+        source_id: &source.id,
+        timezone: source.timezone,
+        fetched_at: now,
+        base_url: Some(&fetched.final_url),
+    };
+    let doc = parse::parse_feed(&decoded.text, &ctx).map_err(|error| SourceError::Parse {
+        url: fetched.final_url.to_string(),
+        error,
+    })?;
+    let items = doc
+        .items
+        .into_iter()
+        .map(|article| {
+            let matches = matcher.score(&article);
+            let mailable = !first_poll || within_backfill(source.backfill, &article, now);
+            ScoredArticle {
+                article,
+                matches,
+                mailable,
+            }
+        })
+        .collect();
+    Ok(Polled::Fetched {
+        validators: fetched.validators,
+        encoding: decoded.encoding.name().to_string(),
+        items,
+        ttl: doc
+            .ttl_minutes
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+    })
+}
+
+/// On a source's first poll only recent items count as new, so adding a
+/// source never floods subscribers. Undated items count as old.
+fn within_backfill(
+    backfill: Backfill,
+    article: &crate::model::Article,
+    now: DateTime<Utc>,
+) -> bool {
+    match backfill {
+        Backfill::All => true,
+        Backfill::None => false,
+        Backfill::Window(w) => article
+            .published_at
+            .is_some_and(|p| chrono::Duration::from_std(w).is_ok_and(|w| p >= now - w)),
+    }
+}
+
+/// A value in `[0, 1)` that differs per source and per pass, to spread polls.
+fn jitter(source_id: &str, now: DateTime<Utc>) -> f64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(source_id.as_bytes());
+    h.write_i64(now.timestamp_nanos_opt().unwrap_or_default());
+    (h.finish() % 10_000) as f64 / 10_000.0
+}
+
+/// Sources due at `now` according to the stored schedule (all on first run).
+pub fn due_sources(
+    settings: &Settings,
+    states: &HashMap<String, SourceState>,
+    now: DateTime<Utc>,
+) -> Vec<Source> {
+    settings
+        .sources
+        .iter()
+        .filter(|s| {
+            states
+                .get(&s.id)
+                .filter(|st| st.url == s.url.as_str())
+                .and_then(|st| st.next_poll_at)
+                .is_none_or(|t| t <= now)
+        })
+        .cloned()
+        .collect()
+}

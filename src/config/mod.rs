@@ -3,7 +3,13 @@
 //! Every problem is collected and reported at once, each naming file, line
 //! and key, so `reformwatch check` tells the operator everything in one go.
 
+mod lines;
+mod raw;
+mod report;
 mod settings;
+mod tables;
+mod validate;
+mod values;
 pub use settings::*;
 
 use std::fmt;
@@ -67,8 +73,18 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
 /// Parses and validates config `text` as if read from `path` (relative paths
 /// in it resolve against `path`'s directory).
 pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigErrors> {
-    let _ = (text, path);
-    todo!("config::parse")
+    let mut problems = report::Problems::new(path, text);
+    let settings =
+        tables::read(text, &mut problems).map(|raw| validate::validate(raw, path, &mut problems));
+    problems.finish(settings)?.ok_or_else(|| {
+        // Unreachable: `read` gives up only after reporting a syntax error.
+        ConfigErrors(vec![ConfigProblem {
+            file: path.to_path_buf(),
+            line: None,
+            key: String::new(),
+            message: "not a valid TOML document".to_owned(),
+        }])
+    })
 }
 
 /// The config path to use: the `--config` flag, else `$REFORMWATCH_CONFIG`,
@@ -87,3 +103,6 @@ pub fn resolve_path(flag: Option<&Path>) -> PathBuf {
     }
     PathBuf::from("config/reformwatch.toml")
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+//! Read-only views for operators and analysts: `sources`, `articles`,
+//! `show`, `outbox`.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use reformwatch::cli::{ArticlesArgs, ShowArgs};
+use reformwatch::config::Settings;
+use reformwatch::store::Store;
+
+use super::Exit;
+
+/// Times in listings are shown in the operator's default zone.
+fn local(t: Option<DateTime<Utc>>, tz: Tz) -> String {
+    t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `reformwatch sources`: one row per configured source with its health.
+pub fn sources(settings: &Settings, store: &Store) -> anyhow::Result<Exit> {
+    let health = store.source_health()?;
+    let tz = settings.daemon.timezone;
+    println!(
+        "{:<24} {:<8} {:<16} {:>6} {:>11} {:<8} {:<16} LAST ERROR",
+        "SOURCE", "STATE", "LAST SUCCESS", "STREAK", "ITEMS/USUAL", "ENCODING", "NEXT POLL"
+    );
+    for source in &settings.sources {
+        let h = health.iter().find(|h| h.id == source.id);
+        let Some(h) = h else {
+            println!("{:<24} {:<8}", source.id, "new");
+            continue;
+        };
+        let state = if h.error_streak > 0 { "failing" } else { "ok" };
+        let items = match (h.last_items, h.usual_items) {
+            (Some(l), Some(u)) => format!("{l}/{u:.0}"),
+            _ => "-".into(),
+        };
+        let error = if h.error_streak > 0 {
+            h.last_error.clone().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<24} {:<8} {:<16} {:>6} {:>11} {:<8} {:<16} {}",
+            source.id,
+            state,
+            local(h.last_success_at, tz),
+            h.error_streak,
+            items,
+            h.encoding.as_deref().unwrap_or("-"),
+            local(h.next_poll_at, tz),
+            error
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// `reformwatch articles`: newest first.
+pub fn articles(args: &ArticlesArgs, store: &Store, now: DateTime<Utc>) -> anyhow::Result<Exit> {
+    let since = args
+        .since
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| now - d);
+    let rows = store.list_articles(args.topic.as_deref(), since, args.limit)?;
+    for r in rows {
+        if args.json {
+            let v = serde_json::json!({
+                "id": r.id, "source_id": r.source_id, "title": r.title, "url": r.url,
+                "published_at": r.published_at, "first_seen_at": r.first_seen_at, "topics": r.topics,
+            });
+            println!("{v}");
+        } else {
+            println!(
+                "{:>6}  {}  {:<20} {}{}",
+                r.id,
+                local(
+                    r.published_at.or(Some(r.first_seen_at)),
+                    chrono_tz::Asia::Shanghai
+                ),
+                r.source_id,
+                r.title,
+                if r.topics.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", r.topics.join(", "))
+                }
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `reformwatch show ID`: the article in full.
+pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Result<Exit> {
+    let Some(stored) = store.article(args.id)? else {
+        eprintln!("no article with id {}", args.id);
+        return Ok(Exit::Runtime);
+    };
+    let a = &stored.article;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&a.to_json())?);
+        return Ok(Exit::Ok);
+    }
+    let tz = settings.daemon.timezone;
+    if let Some(k) = &a.kicker {
+        println!("{k}");
+    }
+    println!("{}", a.title);
+    if let Some(s) = &a.subtitle {
+        println!("{s}");
+    }
+    println!();
+    println!("source:    {}", a.source_id);
+    if let Some(u) = &a.url {
+        println!("url:       {u}");
+    }
+    println!("published: {}", local(a.published_at, tz));
+    println!("seen:      {}", local(Some(stored.first_seen_at), tz));
+    println!("revision:  {}", a.revision);
+    if !stored.mailable {
+        println!("mailable:  no (stored by a source's first poll, outside the backfill window)");
+    }
+    for (topic, score, hits) in &stored.matches {
+        let terms: Vec<String> = hits
+            .iter()
+            .map(|h| format!("{} (title {}, body {})", h.term, h.title, h.body))
+            .collect();
+        println!("topic:     {topic} score {score:.1}: {}", terms.join(", "));
+    }
+    println!();
+    if let Some(lead) = &a.lead {
+        println!("{lead}\n");
+    }
+    println!("{}", a.text());
+    Ok(Exit::Ok)
+}
+
+/// `reformwatch outbox`: digests not yet sent.
+pub fn outbox(store: &Store) -> anyhow::Result<Exit> {
+    let entries = store.unsent_digests()?;
+    if entries.is_empty() {
+        println!("outbox empty: every composed digest was sent");
+    }
+    for e in entries {
+        println!(
+            "{:>5} {:<8} {:<28} attempts {} next {} {}{}",
+            e.id,
+            e.state,
+            e.subscriber_id,
+            e.attempts,
+            e.next_attempt_at.format("%Y-%m-%d %H:%M UTC"),
+            e.subject,
+            e.last_error.map(|x| format!(" — {x}")).unwrap_or_default()
+        );
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,53 @@
+//! `reformwatch poll --once`: one pass over all (or one) sources.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use reformwatch::cli::PollArgs;
+use reformwatch::config::Settings;
+use reformwatch::outbox;
+use reformwatch::pipeline::{self, PollContext};
+use reformwatch::store::Access;
+
+use super::{open, Exit};
+
+/// Polls every source once, whether due or not, and prints a summary.
+pub async fn run(
+    settings: &Arc<Settings>,
+    args: &PollArgs,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Exit> {
+    let sources: Vec<_> = match &args.source {
+        Some(id) => {
+            let Some(s) = settings.sources.iter().find(|s| &s.id == id) else {
+                eprintln!("no source with id `{id}` in {}", settings.path.display());
+                return Ok(Exit::Config);
+            };
+            vec![s.clone()]
+        }
+        None => settings.sources.clone(),
+    };
+    let store = open(settings, Access::Writer)?;
+    // Subscribers known before the articles arrive get them in their digest.
+    outbox::register_all(settings, &store, now)?;
+    let ctx = PollContext::new(settings.clone())?;
+    let summary = pipeline::poll_sources(&ctx, &store, &sources, now).await?;
+    println!(
+        "polled {} source{}: {} fetched, {} not modified, {} failed; {} new article{}",
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" },
+        summary.fetched,
+        summary.not_modified,
+        summary.failed.len(),
+        summary.new_articles,
+        if summary.new_articles == 1 { "" } else { "s" },
+    );
+    for (id, error) in &summary.failed {
+        eprintln!("error: source {id}: {error}");
+    }
+    Ok(if summary.failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Runtime
+    })
+}

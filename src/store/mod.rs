@@ -1,0 +1,171 @@
+//! I/O edge: the SQLite store. One file in `state_dir`, WAL journal,
+//! `synchronous=FULL` (a committed poll or outbox change survives power
+//! loss, not only a process crash), `busy_timeout`, `BEGIN IMMEDIATE` for
+//! every write, migrations at open, and a lock file for writers.
+//!
+//! Queries are grouped per aggregate: [`poll`] (sources, articles,
+//! revisions, matches), [`outbox`] (subscribers, digests) and [`query`]
+//! (read-only views for the CLI).
+
+mod lock;
+mod migrations;
+pub mod outbox;
+pub mod poll;
+pub mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::Connection;
+
+pub use lock::LockFile;
+
+/// Name of the database file inside `state_dir`.
+pub const DB_FILE: &str = "reformwatch.db";
+/// Name of the writer lock file inside `state_dir`.
+pub const LOCK_FILE: &str = "reformwatch.lock";
+
+/// Errors from the store. Every variant says which file or query failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file or directory could not be used.
+    #[error("{}: {detail}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// Another writer holds the database.
+    #[error("another reformwatch process{} is using this database (lock {}); only one daemon or poll may write at a time", if holder.is_empty() { String::new() } else { format!(" (pid {holder})") }, path.display())]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The pid written by the holder, if readable.
+        holder: String,
+    },
+    /// The database was written by a newer reformwatch.
+    #[error("database schema version {found} is newer than this reformwatch knows ({known}); upgrade reformwatch")]
+    SchemaTooNew {
+        /// Version found.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// Stored JSON could not be read back.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    /// Composing a digest failed; nothing was written.
+    #[error("cannot compose digest for {subscriber}: {detail}")]
+    Compose {
+        /// Subscriber id.
+        subscriber: String,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Whether the opener will write (and so must hold the lock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Daemon, poll and digest sending: exclusive.
+    Writer,
+    /// Listing and showing: shares the database with a running daemon.
+    Reader,
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    _lock: Option<LockFile>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `state_dir`, applies
+    /// migrations, and for writers takes the lock.
+    pub fn open(state_dir: &Path, access: Access) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(state_dir).map_err(|e| StoreError::Io {
+            path: state_dir.to_path_buf(),
+            detail: format!("cannot create state directory: {e}"),
+        })?;
+        let lock = match access {
+            Access::Writer => Some(LockFile::acquire(&state_dir.join(LOCK_FILE))?),
+            Access::Reader => None,
+        };
+        let path = state_dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+            _lock: lock,
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let conn = self.conn();
+        Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Checkpoints and truncates the WAL; called on clean shutdown.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        Ok(())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Instant → stored seconds.
+pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// Stored seconds → instant.
+pub(crate) fn from_secs(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_migrates_and_second_writer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Access::Writer).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+        let err = Store::open(dir.path(), Access::Writer).err().unwrap();
+        let msg = err.to_string();
+        assert!(msg.contains("another reformwatch process"), "{msg}");
+        assert!(msg.contains(&std::process::id().to_string()), "{msg}");
+        // Readers share the database with the writer.
+        assert!(Store::open(dir.path(), Access::Reader).is_ok());
+        drop(store);
+        assert!(Store::open(dir.path(), Access::Writer).is_ok());
+    }
+}

@@ -1,0 +1,316 @@
+//! Source state, articles, revisions and topic matches: what a poll reads
+//! before fetching and writes after. All results of one poll pass are
+//! written in one `BEGIN IMMEDIATE` transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::{from_secs, secs, Store, StoreError};
+use crate::fetch::Validators;
+use crate::model::{Article, TopicMatch};
+
+/// What the store remembers about a source between polls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    /// URL the state belongs to; a changed URL resets validators.
+    pub url: String,
+    /// Conditional GET validators.
+    pub validators: Validators,
+    /// When the source is due next.
+    pub next_poll_at: Option<DateTime<Utc>>,
+    /// First successful poll; `None` means the next poll is the first.
+    pub first_polled_at: Option<DateTime<Utc>>,
+    /// Consecutive failures.
+    pub error_streak: u32,
+}
+
+/// An article with the topics it matched, ready to store.
+#[derive(Debug, Clone)]
+pub struct ScoredArticle {
+    /// The parsed article.
+    pub article: Article,
+    /// Its topic matches (may be empty).
+    pub matches: Vec<TopicMatch>,
+    /// Whether a new article may be mailed (false for first-poll items
+    /// outside the backfill window).
+    pub mailable: bool,
+}
+
+/// The result of polling one source, as the store records it.
+#[derive(Debug)]
+pub enum PollRecord {
+    /// A document was fetched and parsed.
+    Fetched {
+        /// Source id.
+        source_id: String,
+        /// Configured URL.
+        url: String,
+        /// Validators to send next time.
+        validators: Validators,
+        /// Charset the document was decoded with.
+        encoding: String,
+        /// Parsed and scored items.
+        items: Vec<ScoredArticle>,
+        /// When to poll next.
+        next_poll_at: DateTime<Utc>,
+    },
+    /// The server said 304.
+    NotModified {
+        /// Source id.
+        source_id: String,
+        /// Configured URL.
+        url: String,
+        /// When to poll next.
+        next_poll_at: DateTime<Utc>,
+    },
+    /// Fetching or parsing failed.
+    Failed {
+        /// Source id.
+        source_id: String,
+        /// Configured URL.
+        url: String,
+        /// The error, naming the URL.
+        error: String,
+        /// When to try again (after backoff).
+        next_poll_at: DateTime<Utc>,
+    },
+}
+
+/// What a write of poll records changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Articles stored for the first time.
+    pub new_articles: usize,
+    /// New articles per source id.
+    pub new_by_source: HashMap<String, usize>,
+}
+
+impl Store {
+    /// State of every source the store knows, keyed by source id.
+    pub fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, url, etag, last_modified, next_poll_at, first_polled_at, error_streak
+             FROM sources",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                SourceState {
+                    url: r.get(1)?,
+                    validators: Validators {
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                    },
+                    next_poll_at: r.get::<_, Option<i64>>(4)?.map(from_secs),
+                    first_polled_at: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                    error_streak: r.get::<_, i64>(6)?.max(0) as u32,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Writes the results of a poll pass in one transaction.
+    pub fn apply_poll(
+        &self,
+        records: &[PollRecord],
+        now: DateTime<Utc>,
+    ) -> Result<ApplyReport, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut report = ApplyReport::default();
+        let now_s = secs(now);
+        for record in records {
+            match record {
+                PollRecord::Fetched {
+                    source_id,
+                    url,
+                    validators,
+                    encoding,
+                    items,
+                    next_poll_at,
+                } => {
+                    ensure_source(&tx, source_id, url)?;
+                    tx.prepare_cached(
+                        "UPDATE sources SET etag = ?2, last_modified = ?3, next_poll_at = ?4,
+                            last_poll_at = ?5, last_success_at = ?5,
+                            first_polled_at = COALESCE(first_polled_at, ?5),
+                            error_streak = 0, last_items = ?6,
+                            usual_items = CASE WHEN usual_items IS NULL THEN ?6
+                                          ELSE usual_items * 0.8 + ?6 * 0.2 END,
+                            encoding = ?7, polls = polls + 1
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        source_id,
+                        validators.etag,
+                        validators.last_modified,
+                        secs(*next_poll_at),
+                        now_s,
+                        items.len() as i64,
+                        encoding,
+                    ])?;
+                    let added = insert_items(&tx, items, now_s)?;
+                    report.new_articles += added;
+                    *report.new_by_source.entry(source_id.clone()).or_default() += added;
+                }
+                PollRecord::NotModified {
+                    source_id,
+                    url,
+                    next_poll_at,
+                } => {
+                    ensure_source(&tx, source_id, url)?;
+                    tx.prepare_cached(
+                        "UPDATE sources SET next_poll_at = ?2, last_poll_at = ?3,
+                            last_success_at = ?3, error_streak = 0, polls = polls + 1
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        source_id,
+                        secs(*next_poll_at),
+                        now_s
+                    ])?;
+                }
+                PollRecord::Failed {
+                    source_id,
+                    url,
+                    error,
+                    next_poll_at,
+                } => {
+                    ensure_source(&tx, source_id, url)?;
+                    tx.prepare_cached(
+                        "UPDATE sources SET next_poll_at = ?2, last_poll_at = ?3,
+                            error_streak = error_streak + 1, last_error = ?4,
+                            last_error_at = ?3, polls = polls + 1
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        source_id,
+                        secs(*next_poll_at),
+                        now_s,
+                        error
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+/// Creates the source row if missing; a changed URL forgets the validators
+/// and the first-poll mark (it is a different document now).
+fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str, url: &str) -> Result<(), StoreError> {
+    let stored: Option<String> = tx
+        .prepare_cached("SELECT url FROM sources WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match stored {
+        None => {
+            tx.prepare_cached("INSERT INTO sources (id, url) VALUES (?1, ?2)")?
+                .execute(params![id, url])?;
+        }
+        Some(old) if old != url => {
+            tx.prepare_cached(
+                "UPDATE sources SET url = ?2, etag = NULL, last_modified = NULL,
+                    first_polled_at = NULL WHERE id = ?1",
+            )?
+            .execute(params![id, url])?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Inserts the articles not seen before (with revision 1 and matches) and
+/// touches the ones already stored. Returns how many were new.
+fn insert_items(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[ScoredArticle],
+    now_s: i64,
+) -> Result<usize, StoreError> {
+    let mut added = 0;
+    for item in items {
+        let a = &item.article;
+        let inserted: Option<i64> = tx
+            .prepare_cached(
+                "INSERT INTO articles (source_id, guid, url, canonical_url, first_seen_at,
+                    last_seen_at, published_at, mailable)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+                 ON CONFLICT (source_id, guid) DO NOTHING
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    a.source_id,
+                    a.guid,
+                    a.url,
+                    a.canonical_url,
+                    now_s,
+                    a.published_at.map(secs),
+                    item.mailable as i64,
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(article_id) = inserted else {
+            tx.prepare_cached(
+                "UPDATE articles SET last_seen_at = ?3 WHERE source_id = ?1 AND guid = ?2",
+            )?
+            .execute(params![a.source_id, a.guid, now_s])?;
+            continue;
+        };
+        added += 1;
+        insert_revision(tx, article_id, 1, a, now_s)?;
+        for m in &item.matches {
+            let explanation =
+                serde_json::to_string(&m.hits).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO matches (article_id, topic_id, revision, score,
+                    explanation, matched_at) VALUES (?1, ?2, 1, ?3, ?4, ?5)",
+            )?
+            .execute(params![article_id, m.topic_id, m.score, explanation, now_s])?;
+        }
+    }
+    Ok(added)
+}
+
+fn insert_revision(
+    tx: &rusqlite::Transaction<'_>,
+    article_id: i64,
+    revision: u32,
+    a: &Article,
+    now_s: i64,
+) -> Result<(), StoreError> {
+    let sections =
+        serde_json::to_string(&a.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let quotes =
+        serde_json::to_string(&a.quotes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO revisions (article_id, revision, seen_at, content_hash, kicker, title,
+            subtitle, byline, outlet, published_at, updated_at, language, lead,
+            sections_json, quotes_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        article_id,
+        revision,
+        now_s,
+        a.content_hash,
+        a.kicker,
+        a.title,
+        a.subtitle,
+        a.byline,
+        a.outlet,
+        a.published_at.map(secs),
+        a.updated_at.map(secs),
+        a.language,
+        a.lead,
+        sections,
+        quotes,
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! A real SMTP server on 127.0.0.1 that records every message it accepts.
+//!
+//! The protocol is `mailin`'s SMTP state machine (the engine inside
+//! `mailin-embedded`); this file only supplies the socket loop. We do not use
+//! `mailin_embedded::Server` itself because its `serve()` loops over
+//! `listener.incoming()` for ever: it cannot be stopped, so its port would stay
+//! bound after the test and "SMTP down, then up" on one port could not be
+//! written. Here dropping [`SmtpServer`] stops accepting, closes open
+//! sessions and joins every thread.
+//!
+//! Plain SMTP only (no STARTTLS, no AUTH): the daemon is configured with
+//! `smtp_tls = "none"` in tests. A message is recorded when the final `.`
+//! arrives, before the `250` goes back, so when the client's send returns
+//! the message is already in [`SmtpServer::messages`].
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use mailin::{Action, Handler, Response, SessionBuilder};
+
+/// One message the server accepted.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// Envelope sender (`MAIL FROM`).
+    pub from: String,
+    /// Envelope recipients (`RCPT TO`).
+    pub to: Vec<String>,
+    /// The message as received after the DATA command (headers and body,
+    /// dot-unstuffed, CRLF line ends).
+    pub data: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Shared {
+    messages: Mutex<Vec<Received>>,
+    cv: Condvar,
+    stopped: Mutex<bool>,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    next_conn: Mutex<u64>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Per-session handler: collects one transaction at a time.
+#[derive(Clone)]
+struct Recorder {
+    shared: Arc<Shared>,
+    from: String,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for Recorder {
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.from = from.to_string();
+        self.to = to.to_vec();
+        self.data.clear();
+        mailin::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let msg = Received {
+            from: std::mem::take(&mut self.from),
+            to: std::mem::take(&mut self.to),
+            data: std::mem::take(&mut self.data),
+        };
+        lock(&self.shared.messages).push(msg);
+        self.shared.cv.notify_all();
+        mailin::response::OK
+    }
+}
+
+/// The server; stops when dropped.
+pub struct SmtpServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl SmtpServer {
+    /// Starts on a free port of 127.0.0.1.
+    pub fn start() -> Self {
+        Self::start_on(0).expect("bind 127.0.0.1:0")
+    }
+
+    /// Starts on `127.0.0.1:port` (e.g. a port a test reserved earlier and
+    /// left closed, to bring "the SMTP server" up).
+    pub fn start_on(port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::default());
+        let s = Arc::clone(&shared);
+        let acceptor = thread::Builder::new()
+            .name("smtp-accept".into())
+            .spawn(move || accept_loop(listener, s))?;
+        Ok(SmtpServer {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The listening port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Every message accepted so far.
+    pub fn messages(&self) -> Vec<Received> {
+        lock(&self.shared.messages).clone()
+    }
+
+    /// How many messages were accepted so far.
+    pub fn count(&self) -> usize {
+        lock(&self.shared.messages).len()
+    }
+
+    /// Waits until at least `n` messages arrived or `timeout` passed.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        let mut msgs = lock(&self.shared.messages);
+        loop {
+            let now = Instant::now();
+            if msgs.len() >= n || now >= deadline {
+                return msgs.clone();
+            }
+            msgs = self
+                .shared
+                .cv
+                .wait_timeout(msgs, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        *lock(&self.shared.stopped) = true;
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(a) = self.acceptor.take() {
+            let _ = a.join();
+        }
+        for (_, c) in lock(&self.shared.conns).drain() {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+        let workers: Vec<_> = lock(&self.shared.workers).drain(..).collect();
+        for w in workers {
+            let _ = w.join();
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let builder = SessionBuilder::new("reformwatch-test-smtp");
+    for conn in listener.incoming() {
+        if *lock(&shared.stopped) {
+            return;
+        }
+        let Ok(stream) = conn else { continue };
+        let Ok(clone) = stream.try_clone() else {
+            continue;
+        };
+        let id = {
+            let mut n = lock(&shared.next_conn);
+            *n += 1;
+            *n
+        };
+        lock(&shared.conns).insert(id, clone);
+        let s = Arc::clone(&shared);
+        let b = builder.clone();
+        let worker = thread::Builder::new()
+            .name("smtp-conn".into())
+            .spawn(move || {
+                let _ = session(stream, &b, &s);
+                if let Some(c) = lock(&s.conns).remove(&id) {
+                    let _ = c.shutdown(Shutdown::Both);
+                }
+            });
+        if let Ok(w) = worker {
+            lock(&shared.workers).push(w);
+        }
+    }
+}
+
+fn session(stream: TcpStream, builder: &SessionBuilder, shared: &Arc<Shared>) -> io::Result<()> {
+    let remote = stream
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut w = stream;
+    let handler = Recorder {
+        shared: Arc::clone(shared),
+        from: String::new(),
+        to: Vec::new(),
+        data: Vec::new(),
+    };
+    let mut session = builder.build(remote, handler);
+    session.greeting().write_to(&mut w)?;
+    w.flush()?;
+    let mut line = Vec::with_capacity(128);
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let res = session.process(&line);
+        match res.action {
+            Action::Reply => {
+                res.write_to(&mut w)?;
+                w.flush()?;
+            }
+            Action::Close | Action::UpgradeTls => {
+                res.write_to(&mut w)?;
+                w.flush()?;
+                return Ok(());
+            }
+            Action::NoReply => {}
+        }
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago and has nothing listening
+/// on it now (bound, read, released). Connecting to it is refused until a
+/// test starts a server there.
+pub fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local_addr").port()
+}
