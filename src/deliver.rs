@@ -44,7 +44,7 @@ pub struct Mailer {
 enum Inner {
     File(AsyncFileTransport<Tokio1Executor>),
     Smtp {
-        builder: AsyncSmtpTransportBuilder,
+        builder: Box<AsyncSmtpTransportBuilder>,
         /// Built on first use: lettre spawns its pool task on the current
         /// Tokio runtime, so building needs one; [`Mailer::new`] does not.
         transport: OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
@@ -234,7 +234,7 @@ impl Mailer {
             label,
             description,
             inner: Inner::Smtp {
-                builder,
+                builder: Box::new(builder),
                 transport: OnceLock::new(),
                 deadline: smtp.timeout.saturating_mul(SMTP_DEADLINE_FACTOR),
             },
@@ -269,7 +269,7 @@ impl Mailer {
                 transport,
                 deadline,
             } => {
-                let transport = transport.get_or_init(|| builder.clone().build());
+                let transport = transport.get_or_init(|| (**builder).clone().build());
                 match tokio::time::timeout(*deadline, transport.send_raw(&envelope, message)).await
                 {
                     Ok(result) => result.map(drop).map_err(|e| self.smtp_error(&e)),
@@ -742,7 +742,8 @@ mod tests {
         assert!(!err.is_permanent(), "{err:?}");
         assert!(matches!(err, DeliverError::Connection { .. }), "{err:?}");
         assert!(
-            err.to_string().starts_with(&format!("smtp 127.0.0.1:{port}: timed out")),
+            err.to_string()
+                .starts_with(&format!("smtp 127.0.0.1:{port}: timed out")),
             "{err}"
         );
         hold.abort();

@@ -269,6 +269,9 @@ struct ItemView {
 /// articles whose matches name none of the subscriber's topics.
 type GroupKey = Option<usize>;
 
+/// An article and the match that placed it in its group.
+type Placed<'a> = (&'a DigestItem, Option<&'a model::TopicMatch>);
+
 fn build_view(
     subscriber: &config::Subscriber,
     topics: &[config::Topic],
@@ -313,7 +316,7 @@ fn build_view(
     }
 
     // Assign each article to its best topic.
-    let mut grouped: Vec<(GroupKey, Vec<(&DigestItem, Option<&model::TopicMatch>)>)> = Vec::new();
+    let mut grouped: Vec<(GroupKey, Vec<Placed<'_>>)> = Vec::new();
     for item in &unique {
         let best = item
             .matches
@@ -599,9 +602,8 @@ fn is_extending(c: char) -> bool {
 /// remain, moved back so the cut does not split a base from its marks.
 /// `None` if `s` fits in `max_chars`.
 fn cut_index(s: &str, max_chars: usize) -> Option<usize> {
-    if s.chars().nth(max_chars).is_none() {
-        return None;
-    }
+    // Fits: nothing to cut.
+    s.chars().nth(max_chars)?;
     let keep = max_chars.saturating_sub(1);
     let mut idx = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
     while idx > 0 && s[idx..].chars().next().is_some_and(is_extending) {

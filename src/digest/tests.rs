@@ -710,7 +710,7 @@ fn text_subscriber_gets_single_plain_part_and_reply_to_unsubscribe() {
 #[test]
 fn hostile_digest_still_yields_one_clean_subject() {
     let long_title = "x".repeat(10_000);
-    let items = vec![
+    let mut items = vec![
         item(
             1,
             "Reform\r\nBcc: x@y",
@@ -725,6 +725,8 @@ fn hostile_digest_still_yields_one_clean_subject() {
             vec![m("reform", 1.0, vec![])],
         ),
     ];
+    items[1].url = Some(format!("https://example.com/{}", "p".repeat(5_000)));
+    items[1].lead = Some("y".repeat(10_000));
     let mut topics = topics();
     topics[0].name = format!("改革\r\nBcc: evil@example.com{}", "長".repeat(500));
     let sub = subscriber(MailFormat::Html);

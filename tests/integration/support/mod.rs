@@ -243,7 +243,7 @@ pub fn run_binary(args: &[String], cwd: &Path, env: &[(&str, &str)], timeout: Du
     assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
     // `child` must not be waited on again; dropping it neither waits nor kills.
     drop(child);
-    Run {
+    let run = Run {
         args: args.to_vec(),
         output: Output {
             status: ExitStatus::from_raw(status),
@@ -254,7 +254,21 @@ pub fn run_binary(args: &[String], cwd: &Path, env: &[(&str, &str)], timeout: Du
         parent_rss_kib,
         elapsed,
         timed_out,
+    };
+    // Captured by libtest and shown only when a test fails: the transcript of
+    // every run leading up to the failure. `RW_IT_VERBOSE=1` adds the output.
+    if std::env::var_os("RW_IT_VERBOSE").is_some() {
+        eprintln!("[run] {}", run.describe());
+    } else {
+        eprintln!(
+            "[run] reformwatch {} -> {:?} in {:.1}s, max RSS {} KiB",
+            run.args.join(" "),
+            run.code(),
+            run.elapsed.as_secs_f64(),
+            run.max_rss_kib
+        );
     }
+    run
 }
 
 /// This process's current RSS in KiB (`VmRSS` in /proc/self/status).
@@ -431,9 +445,9 @@ pub fn rss(title: &str, items: &[(&str, &str)]) -> Vec<u8> {
         esc(title)
     );
     for (i, (guid, t)) in items.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             x,
-            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>http://example.org/{}</link><description>{} 正文。</description><pubDate>Mon, 06 May 2024 0{}:20:00 +0800</pubDate></item>\n",
+            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>http://example.org/{}</link><description>{} 正文。</description><pubDate>Mon, 06 May 2024 0{}:20:00 +0800</pubDate></item>",
             esc(guid),
             esc(t),
             esc(guid),
