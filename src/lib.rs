@@ -20,6 +20,7 @@ pub mod dates;
 pub mod decode;
 pub mod deliver;
 pub mod digest;
+pub mod extract;
 pub mod failpoint;
 pub mod fetch;
 pub mod model;

@@ -183,6 +183,50 @@ pub struct Source {
     pub backfill: Backfill,
     /// Forced charset label, overriding detection.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// How to find article links on an html listing page (`[sources.list]`
+    /// or `link_pattern`); `None` for feeds.
+    pub list: Option<ListRules>,
+    /// Per-source article selectors (`[sources.article]`); automatic
+    /// extraction when `None`.
+    pub article: Option<ArticleRules>,
+}
+
+/// How to find article links on a listing page. Either selectors (`item`
+/// plus `link`) or `link_pattern`, compiled at load.
+#[derive(Debug, Clone, Default)]
+pub struct ListRules {
+    /// One element per listed article.
+    pub item: Option<scraper::Selector>,
+    /// The link inside an item (`a` when unset).
+    pub link: Option<scraper::Selector>,
+    /// The title inside an item (the link text when unset).
+    pub title: Option<scraper::Selector>,
+    /// The date inside an item.
+    pub date: Option<scraper::Selector>,
+    /// Instead of selectors: every link whose absolute URL matches.
+    pub link_pattern: Option<regex::Regex>,
+}
+
+/// Per-source selectors for article pages; each wins over automatic
+/// extraction for its field.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleRules {
+    /// 主题.
+    pub title: Option<scraper::Selector>,
+    /// 副题.
+    pub subtitle: Option<scraper::Selector>,
+    /// 引题.
+    pub kicker: Option<scraper::Selector>,
+    /// The article body.
+    pub body: Option<scraper::Selector>,
+    /// The published time.
+    pub date: Option<scraper::Selector>,
+    /// Reporter line.
+    pub byline: Option<scraper::Selector>,
+    /// Outlet line (来源).
+    pub outlet: Option<scraper::Selector>,
+    /// Boilerplate to drop before extraction.
+    pub remove: Vec<scraper::Selector>,
 }
 
 /// `[[subscribers]]`: one digest recipient.

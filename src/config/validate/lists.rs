@@ -164,6 +164,8 @@ impl Check<'_, '_> {
                     full_text: s.full_text.as_ref().is_some_and(|k| *k.get_ref()),
                     backfill: backfill.unwrap_or(daemon.backfill),
                     encoding,
+                    list: None,
+                    article: None,
                 });
             }
         }
