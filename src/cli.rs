@@ -55,10 +55,34 @@ pub enum Command {
     Articles(ArticlesArgs),
     /// Show one stored article.
     Show(ShowArgs),
-    /// Run one document (file or URL) through decode and parse and print it.
+    /// Run one document (file or URL) through decode and parse (a feed) or
+    /// extract (an article page) and print it.
     Extract(ExtractArgs),
-    /// List digests that are not sent yet (pending, failed, expired).
-    Outbox,
+    /// Fetch one source now and show the items found and the first article
+    /// extracted; writes nothing.
+    TestSource(TestSourceArgs),
+    /// List digests that are not sent yet (pending, failed, expired), or
+    /// requeue one with `outbox retry ID`.
+    Outbox(OutboxArgs),
+}
+
+/// `outbox` options.
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// What to do; without one, list the unsent digests.
+    #[command(subcommand)]
+    pub action: Option<OutboxAction>,
+}
+
+/// `outbox` actions.
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Requeue one failed, expired or waiting digest: state pending, next
+    /// attempt now, a fresh queue lifetime; the same bytes and Message-ID.
+    Retry {
+        /// The digest id shown by `reformwatch outbox`.
+        id: i64,
+    },
 }
 
 /// `poll` options.
@@ -134,6 +158,13 @@ pub struct ExtractArgs {
     /// Use this configured source's time zone and encoding override.
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
+}
+
+/// `test-source` options.
+#[derive(Debug, Args)]
+pub struct TestSourceArgs {
+    /// The configured source id.
+    pub id: String,
 }
 
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {

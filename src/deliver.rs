@@ -5,21 +5,23 @@
 //! password from its [`SecretSource`]), the SMTP envelope, and turning
 //! lettre's errors into [`DeliverError`]s that name the transport and say
 //! whether a retry can help. It does not compose messages, retry, or touch
-//! the outbox; the outbox relay decides what to do with an error.
+//! the outbox; the outbox relay decides what to do with an error. SMTP
+//! sessions are reused within a relay pass ([`Mailer::end_pass`] closes
+//! them); see `deliver/session.rs`.
+
+mod session;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
-use lettre::{
-    Address, AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport,
-    Tokio1Executor,
-};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, AsyncFileTransport, AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
+
+use session::{SendFailure, SmtpSession};
 
 use crate::config::{MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
 
@@ -43,14 +45,8 @@ pub struct Mailer {
 
 enum Inner {
     File(AsyncFileTransport<Tokio1Executor>),
-    Smtp {
-        builder: Box<AsyncSmtpTransportBuilder>,
-        /// Built on first use: lettre spawns its pool task on the current
-        /// Tokio runtime, so building needs one; [`Mailer::new`] does not.
-        transport: OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
-        /// Deadline for the whole exchange (see [`SMTP_DEADLINE_FACTOR`]).
-        deadline: Duration,
-    },
+    /// Connects on first use (so [`Mailer::new`] needs no runtime).
+    Smtp(Box<SmtpSession>),
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
 }
 
@@ -197,28 +193,18 @@ impl Mailer {
             message,
         };
         let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
-        let (builder, mode) = match smtp.tls {
-            SmtpTls::None => (
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-                "plain",
-            ),
+        let (tls, mode) = match smtp.tls {
+            SmtpTls::None => (Tls::None, "plain"),
             SmtpTls::Starttls => (
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                    .map_err(|e| config_err(format!("cannot set up STARTTLS: {e}")))?,
+                Tls::Required(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
                 "starttls",
             ),
             SmtpTls::Tls => (
-                AsyncSmtpTransport::<Tokio1Executor>::relay(host)
-                    .map_err(|e| config_err(format!("cannot set up TLS: {e}")))?,
+                Tls::Wrapper(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
                 "tls",
             ),
         };
-        // One connection per message, closed with QUIT afterwards: digests
-        // are infrequent, and a pooled connection can go stale (lettre#743).
-        let mut builder = builder
-            .port(smtp.port)
-            .timeout(Some(smtp.timeout))
-            .pool_config(PoolConfig::new().min_idle(0).max_size(0));
+        let mut credentials = None;
         let mut description = format!("{label} ({mode})");
         if let Some(user) = &smtp.user {
             let source = smtp.password.as_ref().ok_or_else(|| {
@@ -227,17 +213,20 @@ impl Mailer {
                 ))
             })?;
             let password = read_secret(source).map_err(config_err)?;
-            builder = builder.credentials(Credentials::new(user.clone(), password));
+            credentials = Some(Credentials::new(user.clone(), password));
             description.push_str(&format!(" as {user}"));
         }
         Ok(Mailer {
             label,
             description,
-            inner: Inner::Smtp {
-                builder: Box::new(builder),
-                transport: OnceLock::new(),
-                deadline: smtp.timeout.saturating_mul(SMTP_DEADLINE_FACTOR),
-            },
+            inner: Inner::Smtp(Box::new(SmtpSession::new(
+                host.to_owned(),
+                smtp.port,
+                tls,
+                credentials,
+                smtp.timeout,
+                smtp.timeout.saturating_mul(SMTP_DEADLINE_FACTOR),
+            ))),
         })
     }
 
@@ -264,21 +253,14 @@ impl Mailer {
                         message: format!("cannot write message: {}", error_chain(&e)),
                     })
             }
-            Inner::Smtp {
-                builder,
-                transport,
-                deadline,
-            } => {
-                let transport = transport.get_or_init(|| (**builder).clone().build());
-                match tokio::time::timeout(*deadline, transport.send_raw(&envelope, message)).await
-                {
-                    Ok(result) => result.map(drop).map_err(|e| self.smtp_error(&e)),
-                    Err(_) => Err(DeliverError::Connection {
-                        transport: self.label.clone(),
-                        message: format!("timed out (no complete exchange within {deadline:?})"),
-                    }),
-                }
-            }
+            Inner::Smtp(session) => match session.send(&envelope, message).await {
+                Ok(()) => Ok(()),
+                Err(SendFailure::Smtp(e)) => Err(self.smtp_error(&e)),
+                Err(SendFailure::Deadline(deadline)) => Err(DeliverError::Connection {
+                    transport: self.label.clone(),
+                    message: format!("timed out (no complete exchange within {deadline:?})"),
+                }),
+            },
             Inner::Sendmail(t) => {
                 match tokio::time::timeout(SENDMAIL_DEADLINE, t.send_raw(&envelope, message)).await
                 {
@@ -292,6 +274,15 @@ impl Mailer {
                     }),
                 }
             }
+        }
+    }
+
+    /// Ends a relay pass: closes the SMTP session kept open for the pass
+    /// (QUIT, bounded by the SMTP timeout). The next send reconnects. A
+    /// no-op for the file and sendmail transports.
+    pub async fn end_pass(&self) {
+        if let Inner::Smtp(session) = &self.inner {
+            session.close().await;
         }
     }
 
@@ -330,6 +321,16 @@ impl Mailer {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
+            // Like Postfix's smtp_sasl_auth_soft_bounce: a refused login is
+            // the relay's or the operator's problem, not the recipient's,
+            // so it defers (and says so) instead of failing the digest.
+            if matches!(code_num, 530 | 534 | 535 | 538) {
+                return DeliverError::Deferred {
+                    transport,
+                    code: code_num,
+                    text: format!("authentication refused: {text}"),
+                };
+            }
             if e.is_permanent() {
                 return DeliverError::Rejected {
                     transport,
@@ -342,6 +343,9 @@ impl Mailer {
                 code: code_num,
                 text,
             };
+        }
+        if let Some(message) = tls_failure(e) {
+            return DeliverError::Connection { transport, message };
         }
         let message = match find_io_error(e) {
             Some(io) => match io.kind() {
@@ -361,6 +365,55 @@ impl Mailer {
         };
         DeliverError::Connection { transport, message }
     }
+}
+
+/// TLS settings for `host`: the system roots plus the certificates of
+/// `ca_file` (PEM), verified with rustls and the platform verifier.
+fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, String> {
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+        let has_cert = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
+        let cert = Certificate::from_pem(&pem)
+            .ok()
+            .filter(|_| has_cert)
+            .ok_or_else(|| format!("ca_file {} holds no PEM certificate", path.display()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| format!("cannot set up TLS: {}", error_chain(&e)))
+}
+
+/// A user-facing description when `e` is a TLS failure (handshake,
+/// untrusted certificate, or a server without STARTTLS), else `None`.
+fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
+    let chain = error_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("starttls is not supported") {
+        return Some(
+            "the server does not offer STARTTLS, which smtp_tls = \"starttls\" requires".to_owned(),
+        );
+    }
+    let tls = e.is_tls()
+        || lower.contains("certificate")
+        || lower.contains("handshake")
+        || lower.contains("unknownissuer")
+        || lower.contains("corrupt message")
+        || lower.contains("received corrupt");
+    // The innermost cause says what is wrong ("invalid peer certificate:
+    // UnknownIssuer"); the wrappers above it only repeat "Connection error".
+    let mut cause: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let cause = cause.to_string().replace(['\r', '\n'], " ");
+    tls.then(|| {
+        format!(
+            "TLS failed: {cause} (the server's certificate must chain to the system roots or to [mail] ca_file)"
+        )
+    })
 }
 
 /// Reads a secret, trimmed. Errors name the variable or file, never the value.
@@ -447,7 +500,11 @@ mod tests {
                 user: None,
                 password: None,
                 timeout: Duration::from_secs(5),
+                ca_file: None,
             }),
+            queue_lifetime: Duration::from_secs(5 * 86_400),
+            max_items: 200,
+            coalesce: Duration::from_secs(300),
         }
     }
 
@@ -468,6 +525,9 @@ mod tests {
             transport: Transport::File {
                 dir: outbox.clone(),
             },
+            queue_lifetime: Duration::from_secs(5 * 86_400),
+            max_items: 200,
+            coalesce: Duration::from_secs(300),
         };
         let mailer = Mailer::new(&mail).unwrap();
         assert_eq!(mailer.describe(), format!("file {}", outbox.display()));
@@ -521,6 +581,9 @@ mod tests {
             transport: Transport::File {
                 dir: dir.path().to_path_buf(),
             },
+            queue_lifetime: Duration::from_secs(5 * 86_400),
+            max_items: 200,
+            coalesce: Duration::from_secs(300),
         };
         let mailer = Mailer::new(&mail).unwrap();
         let err = mailer

@@ -11,11 +11,14 @@
 //! All article-derived text is treated as hostile: control, zero-width and
 //! bidi-control characters are removed everywhere, HTML output escapes it as
 //! text, only `http`/`https` links are emitted, and header values go through
-//! lettre's RFC 2047 encoder after CR/LF have been stripped.
+//! lettre's RFC 2047 encoder after CR/LF have been stripped. Article *markup*
+//! never enters a digest except through [`sanitize_article_html`], a strict
+//! ammonia allow-list (no images, scripts, handlers or `javascript:`).
 
 mod message;
 mod render_html;
 mod render_text;
+mod sanitize;
 
 use std::collections::HashMap;
 
@@ -26,10 +29,11 @@ use crate::config;
 use crate::model;
 
 pub use message::build_message;
+pub use sanitize::article_html as sanitize_article_html;
 
-/// Most items rendered in one digest; further items are summarised as
-/// "N more". Callers that must not leave an article unshown pass at most
-/// this many items and keep the rest for the next digest.
+/// Default for the most items rendered in one digest (`[mail] max_items`);
+/// further items are summarised per topic as "N more" and still count as
+/// delivered.
 pub const MAX_ITEMS: usize = 200;
 
 /// Longest subject, in characters (an ellipsis is added when cut).
@@ -134,7 +138,23 @@ pub fn render(
     items: &[DigestItem],
     now: DateTime<Utc>,
 ) -> RenderedDigest {
-    let view = build_view(subscriber, topics, items, now);
+    render_capped(subscriber, topics, items, now, MAX_ITEMS)
+}
+
+/// Like [`render`], showing at most `max_items` articles (at least 1).
+///
+/// Over the cap, every topic keeps a fair share of the cap (a topic that
+/// needs less leaves the rest to the others); within a topic the
+/// best-scoring articles are shown (newest first on equal scores), and the
+/// topic ends with "N more" naming how many were left out.
+pub fn render_capped(
+    subscriber: &config::Subscriber,
+    topics: &[config::Topic],
+    items: &[DigestItem],
+    now: DateTime<Utc>,
+    max_items: usize,
+) -> RenderedDigest {
+    let view = build_view(subscriber, topics, items, now, max_items.max(1));
     let subject = subject_line(&view);
     let text = render_text::render(&view);
     let html = match subscriber.format {
@@ -237,7 +257,7 @@ struct DigestView {
     revised: usize,
     /// Per-topic counts for the subject, in display order (all items).
     counts: Vec<(String, usize)>,
-    /// Articles not shown because of [`MAX_ITEMS`].
+    /// Articles not shown because of the item cap.
     omitted: usize,
     /// Names of the subscriber's topics, for the footer.
     topic_names: Vec<String>,
@@ -247,6 +267,8 @@ struct GroupView {
     name: String,
     /// Items in this group, including omitted ones.
     total: usize,
+    /// Items of this group left out because of the cap ("N more").
+    more: usize,
     items: Vec<ItemView>,
 }
 
@@ -277,6 +299,7 @@ fn build_view(
     topics: &[config::Topic],
     items: &[DigestItem],
     now: DateTime<Utc>,
+    max_items: usize,
 ) -> DigestView {
     let tz: Tz = subscriber.timezone;
 
@@ -355,37 +378,47 @@ fn build_view(
 
     let total = unique.len();
     let revised = unique.iter().filter(|i| i.revision > 1).count();
+    let sizes: Vec<usize> = grouped.iter().map(|(_, m)| m.len()).collect();
+    let quotas = fair_quotas(&sizes, max_items);
     let mut counts = Vec::new();
     let mut groups = Vec::new();
     let mut shown = 0usize;
     let mut number = 0usize;
-    for (key, mut members) in grouped {
-        members.sort_by(|(a, _), (b, _)| {
-            sort_time(b)
-                .cmp(&sort_time(a))
-                .then_with(|| b.article_id.cmp(&a.article_id))
-        });
+    let newest_first = |(a, _): &Placed<'_>, (b, _): &Placed<'_>| {
+        sort_time(b)
+            .cmp(&sort_time(a))
+            .then_with(|| b.article_id.cmp(&a.article_id))
+    };
+    for ((key, mut members), quota) in grouped.into_iter().zip(quotas) {
         let name = match key {
             Some(pos) => topic_names[pos].clone(),
             None => "Other".to_owned(),
         };
         counts.push((name.clone(), members.len()));
+        let all = members.len();
+        if quota < all {
+            // Over the cap: keep the best-scoring articles of this topic.
+            members.sort_by(|a, b| {
+                let score = |p: &Placed<'_>| score_key(p.1.map_or(f64::NAN, |m| m.score));
+                score(b)
+                    .total_cmp(&score(a))
+                    .then_with(|| newest_first(a, b))
+            });
+            members.truncate(quota);
+        }
+        members.sort_by(newest_first);
         let mut views = Vec::new();
         for (item, m) in &members {
-            if shown >= MAX_ITEMS {
-                break;
-            }
             shown += 1;
             number += 1;
             views.push(item_view(item, *m, number, &order, &topic_name, tz));
         }
-        if !views.is_empty() {
-            groups.push(GroupView {
-                name,
-                total: members.len(),
-                items: views,
-            });
-        }
+        groups.push(GroupView {
+            name,
+            total: all,
+            more: all - views.len(),
+            items: views,
+        });
     }
 
     let recipient = subscriber
@@ -468,6 +501,44 @@ fn item_view(
         also,
         lead,
     }
+}
+
+/// How many items each group may show so that at most `cap` are shown in
+/// all: every group gets an equal share, a group needing less than its
+/// share gives the rest to the others, and the remainder of an uneven split
+/// goes to the earlier groups.
+fn fair_quotas(sizes: &[usize], cap: usize) -> Vec<usize> {
+    if sizes.iter().sum::<usize>() <= cap {
+        return sizes.to_vec();
+    }
+    let mut quotas = vec![0usize; sizes.len()];
+    let mut left = cap;
+    let mut open: Vec<usize> = (0..sizes.len()).filter(|&i| sizes[i] > 0).collect();
+    while left > 0 && !open.is_empty() {
+        let share = (left / open.len()).max(1);
+        let mut next = Vec::with_capacity(open.len());
+        for &i in &open {
+            if left == 0 {
+                break;
+            }
+            let give = share.min(sizes[i] - quotas[i]).min(left);
+            quotas[i] += give;
+            left -= give;
+            if quotas[i] < sizes[i] {
+                next.push(i);
+            }
+        }
+        open = next;
+    }
+    quotas
+}
+
+/// `… and N more in TOPIC not shown here.`, the note closing a capped topic.
+fn more_line(more: usize, topic: &str) -> String {
+    format!(
+        "… and {more} more article{} in {topic} not shown here.",
+        if more == 1 { "" } else { "s" }
+    )
 }
 
 /// NaN scores sort last.

@@ -1,20 +1,28 @@
 //! I/O edge: HTTP fetching. One shared reqwest client (rustls, gzip/brotli/
 //! deflate), conditional GET, connect and total timeouts, a body cap counted
-//! on the *decompressed* stream, at most five http/https redirects, and a
-//! global plus a per-host concurrency limit. Knows nothing about feeds.
+//! on the *decompressed* stream, at most five http/https redirects, a
+//! global plus a per-host concurrency limit, a least delay between two
+//! requests to one host, robots.txt (fetched once per origin and cached),
+//! and the address policy of [`netguard`](crate::netguard) on every
+//! connection. Knows nothing about feeds.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use chrono::Utc;
+
 use reqwest::header::{
-    HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-    RETRY_AFTER,
+    HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 use url::Url;
 
-use crate::config::DaemonSettings;
+use crate::config::{DaemonSettings, Source};
+use crate::netguard::{self, Guard, GuardedResolver, Refused, SharedGuard};
+use crate::robots::Robots;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -23,8 +31,12 @@ pub const USER_AGENT: &str = concat!(
     " (news watcher; +https://github.com/reformwatch/reformwatch)"
 );
 
-/// Most redirects followed for one request.
-pub const MAX_REDIRECTS: usize = 5;
+pub use crate::netguard::MAX_REDIRECTS;
+
+/// How long a fetched robots.txt (or a 4xx for it) is trusted.
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long an unreachable robots.txt blocks its origin before we ask again.
+const ROBOTS_RETRY: Duration = Duration::from_secs(600);
 
 /// Cache validators remembered per source for conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,14 +47,11 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// Hints from response headers about when to ask again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CacheHints {
-    /// `Retry-After` in seconds (only the delta-seconds form for now).
-    pub retry_after: Option<Duration>,
-}
+pub use crate::http_hints::CacheHints;
 
 /// A successful exchange.
+// One short-lived value per request: boxing `Fetched` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum FetchOutcome {
     /// The server answered 304: nothing changed since the validators.
@@ -62,6 +71,8 @@ pub struct Fetched {
     pub validators: Validators,
     /// Decompressed body bytes.
     pub body: Vec<u8>,
+    /// `Cache-Control` / `Expires` / `Retry-After`: the earliest next poll.
+    pub hints: CacheHints,
 }
 
 /// Why a fetch failed. Every variant names the URL.
@@ -115,6 +126,24 @@ pub enum FetchError {
         /// Requested URL.
         url: String,
     },
+    /// The address policy refused the connection (a non-public address
+    /// outside the configured origins); nothing was sent.
+    #[error("{url}: refused: {detail}")]
+    Refused {
+        /// Requested URL.
+        url: String,
+        /// Which address and why.
+        detail: String,
+    },
+    /// The origin's robots.txt does not allow the URL (or could not be
+    /// fetched, which RFC 9309 treats as "disallow all" for a while).
+    #[error("{url}: {detail}")]
+    Robots {
+        /// Requested URL.
+        url: String,
+        /// What robots.txt said.
+        detail: String,
+    },
 }
 
 impl FetchError {
@@ -127,12 +156,14 @@ impl FetchError {
             FetchError::Redirect { .. } => "redirect",
             FetchError::Transport { .. } => "transport",
             FetchError::Scheme { .. } => "scheme",
+            FetchError::Refused { .. } => "refused",
+            FetchError::Robots { .. } => "robots",
         }
     }
 }
 
 /// Limits the fetcher enforces.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchLimits {
     /// Total time for one exchange including the body.
     pub timeout: Duration,
@@ -144,6 +175,8 @@ pub struct FetchLimits {
     pub concurrency: usize,
     /// Fetches in flight per host.
     pub per_host_concurrency: usize,
+    /// Least time between the starts of two requests to one host.
+    pub per_host_delay: Duration,
 }
 
 impl From<&DaemonSettings> for FetchLimits {
@@ -154,6 +187,7 @@ impl From<&DaemonSettings> for FetchLimits {
             max_body_bytes: d.max_body_bytes,
             concurrency: d.concurrency.max(1),
             per_host_concurrency: d.per_host_concurrency.max(1),
+            per_host_delay: d.per_host_delay,
         }
     }
 }
@@ -163,7 +197,39 @@ pub struct Fetcher {
     client: reqwest::Client,
     limits: FetchLimits,
     global: Arc<Semaphore>,
-    per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+    per_host: Mutex<HashMap<String, Arc<HostSlot>>>,
+    guard: SharedGuard,
+    /// robots.txt per origin; the async lock makes concurrent requests to a
+    /// new origin wait for one fetch of its robots.txt.
+    robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
+}
+
+/// A robots.txt and until when it is trusted.
+struct CachedRobots {
+    robots: Robots,
+    until: Instant,
+    /// It could not be fetched (so `robots` refuses everything).
+    unreachable: Option<String>,
+}
+
+/// Politeness state of one host (`host:port`).
+struct HostSlot {
+    /// Requests in flight to the host.
+    permits: Semaphore,
+    /// The earliest start of the next request to the host.
+    next_start: Mutex<Option<Instant>>,
+}
+
+impl HostSlot {
+    /// Reserves the next start time (at least `delay` after the previous
+    /// one) and returns how long to wait for it.
+    fn reserve(&self, delay: Duration) -> Duration {
+        let now = Instant::now();
+        let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
+        let start = next.map_or(now, |t| t.max(now));
+        *next = Some(start + delay);
+        start - now
+    }
 }
 
 impl Fetcher {
@@ -173,14 +239,16 @@ impl Fetcher {
             Some(extra) if !extra.trim().is_empty() => format!("{USER_AGENT} {}", extra.trim()),
             _ => USER_AGENT.to_string(),
         };
+        let guard: SharedGuard = Arc::new(RwLock::new(Guard::default()));
         let client = reqwest::Client::builder()
             .user_agent(ua)
+            .dns_resolver(Arc::new(GuardedResolver::new(guard.clone())))
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.timeout)
             .read_timeout(limits.timeout)
             .pool_max_idle_per_host(4)
             .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(redirect_policy())
+            .redirect(netguard::redirect_policy(guard.clone()))
             .build()
             .map_err(|e| FetchError::Transport {
                 url: String::new(),
@@ -192,7 +260,35 @@ impl Fetcher {
             limits,
             global,
             per_host: Mutex::new(HashMap::new()),
+            guard,
+            robots: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Restricts the fetcher to the sources' origins: connections to
+    /// non-public addresses are refused unless they stay on one of them, and
+    /// the sources' `robots = false` opt-outs apply. Replaces any earlier
+    /// configuration (a reload).
+    pub fn configure(&self, sources: &[Source]) {
+        let mut next = Guard {
+            enforce: true,
+            ..Guard::default()
+        };
+        for s in sources {
+            next.origins.allow(&s.url);
+            if !s.robots {
+                next.robots_off.insert(s.url.origin().ascii_serialization());
+            }
+        }
+        *self.guard.write().unwrap_or_else(|p| p.into_inner()) = next;
+    }
+
+    /// Adds one configured origin (e.g. a URL given on the command line)
+    /// and turns the address policy on.
+    pub fn allow_origin(&self, url: &Url) {
+        let mut g = self.guard.write().unwrap_or_else(|p| p.into_inner());
+        g.enforce = true;
+        g.origins.allow(url);
     }
 
     /// GETs `url`, conditionally when `validators` are given, within all limits.
@@ -206,9 +302,119 @@ impl Fetcher {
                 url: url.to_string(),
             });
         }
+        netguard::check_url(&self.guard, url).map_err(|Refused(detail)| FetchError::Refused {
+            url: url.to_string(),
+            detail,
+        })?;
+        self.obey_robots(url).await?;
+        self.limited(url, validators).await
+    }
+
+    /// Refuses `url` when its origin's robots.txt disallows it.
+    async fn obey_robots(&self, url: &Url) -> Result<(), FetchError> {
+        let origin = url.origin().ascii_serialization();
+        if netguard::read(&self.guard).robots_off.contains(&origin) {
+            return Ok(());
+        }
+        let mut path = url.path().to_owned();
+        if let Some(q) = url.query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        if path == "/robots.txt" {
+            return Ok(());
+        }
+        let cell = {
+            let mut map = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(origin.clone()).or_default().clone()
+        };
+        let mut cached = cell.lock().await;
+        if cached.as_ref().is_none_or(|c| c.until <= Instant::now()) {
+            let fresh = self.fetch_robots(url).await;
+            // An unreachable robots.txt keeps the last good copy, if any.
+            let keep_old = fresh.unreachable.is_some()
+                && cached.as_ref().is_some_and(|c| c.unreachable.is_none());
+            match (keep_old, cached.as_mut()) {
+                (true, Some(old)) => old.until = fresh.until,
+                _ => *cached = Some(fresh),
+            }
+        }
+        let Some(c) = cached.as_ref() else {
+            return Ok(());
+        };
+        if c.robots.allowed(&path) {
+            return Ok(());
+        }
+        let detail = match &c.unreachable {
+            Some(why) => {
+                format!("robots.txt of {origin} unreachable ({why}); not fetching until it answers")
+            }
+            None => format!("disallowed by {origin}/robots.txt"),
+        };
+        Err(FetchError::Robots {
+            url: url.to_string(),
+            detail,
+        })
+    }
+
+    /// Fetches and parses `url`'s origin's robots.txt (RFC 9309: a 4xx
+    /// means no rules; a 5xx or no answer means disallow all, for a while).
+    async fn fetch_robots(&self, url: &Url) -> CachedRobots {
+        let now = Instant::now();
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return CachedRobots {
+                robots: Robots::allow_all(),
+                until: now + ROBOTS_TTL,
+                unreachable: None,
+            };
+        };
+        let unreachable = |why: String| CachedRobots {
+            robots: Robots::disallow_all(),
+            until: now + ROBOTS_RETRY,
+            unreachable: Some(why),
+        };
+        match self.limited(&robots_url, &Validators::default()).await {
+            Ok(FetchOutcome::Fetched(f)) => CachedRobots {
+                robots: Robots::parse(&String::from_utf8_lossy(&f.body)),
+                until: now + ROBOTS_TTL,
+                unreachable: None,
+            },
+            Ok(FetchOutcome::NotModified) => CachedRobots {
+                robots: Robots::allow_all(),
+                until: now + ROBOTS_TTL,
+                unreachable: None,
+            },
+            Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                CachedRobots {
+                    robots: Robots::allow_all(),
+                    until: now + ROBOTS_TTL,
+                    unreachable: None,
+                }
+            }
+            Err(FetchError::Status { status, .. }) => unreachable(format!("HTTP {status}")),
+            Err(e) => unreachable(e.kind().to_owned()),
+        }
+    }
+
+    /// One exchange under the global and per-host limits and the timeout.
+    async fn limited(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let host = self.host_slot(url);
+        let _host = host
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closed");
+        // Waiting for a host's turn must not hold a global slot other hosts
+        // could use, so the global permit comes second.
         let _global = self.global.acquire().await.expect("semaphore never closed");
-        let host_sem = self.host_semaphore(url);
-        let _host = host_sem.acquire().await.expect("semaphore never closed");
+        let wait = host.reserve(self.limits.per_host_delay);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         // reqwest's own timeout covers the body too; this outer one also
         // bounds our chunk loop so nothing can outlive the configured limit.
         let limit = self.limits.timeout + Duration::from_millis(250);
@@ -221,7 +427,7 @@ impl Fetcher {
         }
     }
 
-    fn host_semaphore(&self, url: &Url) -> Arc<Semaphore> {
+    fn host_slot(&self, url: &Url) -> Arc<HostSlot> {
         let key = format!(
             "{}:{}",
             url.host_str().unwrap_or(""),
@@ -229,7 +435,12 @@ impl Fetcher {
         );
         let mut map = self.per_host.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_host_concurrency)))
+            .or_insert_with(|| {
+                Arc::new(HostSlot {
+                    permits: Semaphore::new(self.limits.per_host_concurrency),
+                    next_start: Mutex::new(None),
+                })
+            })
             .clone()
     }
 
@@ -252,6 +463,15 @@ impl Fetcher {
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(FetchOutcome::NotModified);
+        }
+        if status.is_redirection() {
+            // A redirect the policy would not even attempt (e.g. to `file:`),
+            // which reqwest hands back as the 3xx itself.
+            let location = header_str(resp.headers(), "location").unwrap_or_default();
+            return Err(FetchError::Redirect {
+                url: url.to_string(),
+                detail: format!("HTTP {} to {location:?} not followed", status.as_u16()),
+            });
         }
         if !status.is_success() {
             return Err(FetchError::Status {
@@ -285,24 +505,9 @@ impl Fetcher {
                 last_modified: header_str(&headers, LAST_MODIFIED.as_str()),
             },
             body,
+            hints: hints(&headers),
         }))
     }
-}
-
-fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() > MAX_REDIRECTS {
-            let msg = format!("more than {MAX_REDIRECTS} redirects");
-            return attempt.error(msg);
-        }
-        match attempt.url().scheme() {
-            "http" | "https" => attempt.follow(),
-            other => {
-                let msg = format!("redirect to a {other}: URL");
-                attempt.error(msg)
-            }
-        }
-    })
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -313,17 +518,31 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn hints(headers: &HeaderMap) -> CacheHints {
-    CacheHints {
-        retry_after: headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(Duration::from_secs),
-    }
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    CacheHints::parse(
+        get(RETRY_AFTER),
+        get(CACHE_CONTROL),
+        get(EXPIRES),
+        Utc::now(),
+    )
 }
 
 fn classify(url: &Url, limits: &FetchLimits, e: reqwest::Error) -> FetchError {
     let url_s = url.to_string();
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(err) = cause {
+        if let Some(Refused(detail)) = err.downcast_ref::<Refused>() {
+            return FetchError::Refused {
+                url: url_s,
+                detail: detail.clone(),
+            };
+        }
+        cause = err.source();
+    }
     if e.is_timeout() {
         return FetchError::Timeout {
             url: url_s,

@@ -4,11 +4,11 @@
 //! Data flows one way through the pipeline:
 //!
 //! ```text
-//! schedule ─► fetch ─► decode ─► parse ─► normalize ─► store ─► score ─► digest ─► deliver
+//! schedule ─► fetch ─► decode ─► parse/discover ─► extract ─► normalize ─► store ─► score ─► digest ─► deliver
 //! ```
 //!
-//! Pure stages (`decode`, `parse`, `dates`, `normalize`, `score`, `digest`,
-//! `schedule`) take values and return values. I/O lives at the edges
+//! Pure stages (`decode`, `parse`, `discover`, `extract`, `pages`, `dates`,
+//! `normalize`, `score`, `digest`, `schedule`) take values and return values. I/O lives at the edges
 //! (`fetch`, `store`, `deliver`), and `pipeline` is the one place that
 //! sequences them for a source.
 #![warn(missing_docs)]
@@ -19,15 +19,23 @@ pub mod daemon;
 pub mod dates;
 pub mod decode;
 pub mod deliver;
+pub mod diff;
 pub mod digest;
+pub mod discover;
 pub mod extract;
 pub mod failpoint;
 pub mod fetch;
+pub mod http_hints;
 pub mod model;
+pub mod netguard;
+pub mod netpolicy;
 pub mod normalize;
 pub mod outbox;
+pub mod pages;
 pub mod parse;
 pub mod pipeline;
+pub mod revise;
+pub mod robots;
 pub mod schedule;
 pub mod score;
 pub mod store;

@@ -94,6 +94,12 @@ impl Article {
             .flat_map(|s| s.paragraphs.iter().map(String::as_str))
     }
 
+    /// Length of the body in characters (paragraphs only, no headings);
+    /// what layout-drift checks compare.
+    pub fn body_chars(&self) -> usize {
+        self.paragraphs().map(|p| p.chars().count()).sum()
+    }
+
     /// The JSON export form: the article plus its `text`.
     pub fn to_json(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);

@@ -7,16 +7,12 @@
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use tracing::{error, info, warn};
 
-use crate::config::{Backfill, Settings, Subscriber};
+use crate::config::{Backfill, Schedule, Settings, Subscriber};
 use crate::deliver::Mailer;
 use crate::digest::{self, RenderedDigest};
 use crate::schedule;
 use crate::store::outbox::{ComposeOutcome, NewDigest, SubscriberState};
 use crate::store::{Store, StoreError};
-
-/// How long a digest may wait in the outbox before it expires (Postfix's
-/// `maximal_queue_lifetime`).
-pub const QUEUE_LIFETIME: ChronoDuration = ChronoDuration::days(5);
 
 /// What happened to one subscriber's digest in a compose pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +38,8 @@ pub struct RelayReport {
     pub errors: Vec<String>,
 }
 
-/// Composes digests for the subscribers whose schedule slot has come.
+/// Composes digests for the subscribers whose schedule slot has come, and
+/// for `immediate` subscribers whose coalescing window has closed.
 pub fn compose_due(
     settings: &Settings,
     store: &Store,
@@ -51,6 +48,15 @@ pub fn compose_due(
     let mut out = Vec::new();
     for sub in &settings.subscribers {
         let state = register(settings, store, sub, now)?;
+        if let Schedule::Immediate { window } = sub.schedule {
+            if let Some(outcome) = compose_immediate(settings, store, sub, &state, window, now)? {
+                out.push(Composed {
+                    subscriber_id: sub.id.clone(),
+                    outcome,
+                });
+            }
+            continue;
+        }
         let slot = schedule::latest_slot(sub.schedule, sub.timezone, now);
         if state.last_slot_at.is_some_and(|last| last >= slot) {
             continue;
@@ -63,6 +69,39 @@ pub fn compose_due(
         });
     }
     Ok(out)
+}
+
+/// An `immediate` subscriber's digest, if their oldest unsent match was
+/// first seen a whole coalescing window ago; everything matched since goes
+/// into the same mail. `None` while the window is open (or nothing waits).
+fn compose_immediate(
+    settings: &Settings,
+    store: &Store,
+    sub: &Subscriber,
+    state: &SubscriberState,
+    window: std::time::Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<ComposeOutcome>, StoreError> {
+    let pending = store.pending_items(&sub.id, &sub.topics, since(settings, state))?;
+    let Some(first) = pending
+        .iter()
+        .min_by_key(|i| (i.first_seen_at, i.article_id))
+    else {
+        return Ok(None);
+    };
+    if schedule::coalesced_due(first.first_seen_at, window, now).is_none() {
+        return Ok(None);
+    }
+    // The first article belongs to exactly one digest, so its id makes the
+    // period unique even when windows open within the same second.
+    let period = format!(
+        "immediate:{}:{}",
+        first
+            .first_seen_at
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        first.article_id
+    );
+    compose(settings, store, sub, state, &period, None, now).map(Some)
 }
 
 /// Composes digests now, whatever the schedule, for every subscriber or
@@ -112,7 +151,13 @@ pub fn preview(
         return Ok(None);
     }
     let items = with_source_names(settings, items);
-    Ok(Some(digest::render(sub, &settings.topics, &items, now)))
+    Ok(Some(digest::render_capped(
+        sub,
+        &settings.topics,
+        &items,
+        now,
+        settings.mail.max_items,
+    )))
 }
 
 /// Ensures every configured subscriber is registered, so that articles
@@ -164,7 +209,8 @@ fn compose(
     let outcome =
         store.compose_digest(&sub.id, &sub.topics, since, period, slot, now, |items| {
             let items = with_source_names(settings, items.to_vec());
-            let rendered = digest::render(sub, &settings.topics, &items, now);
+            let rendered =
+                digest::render_capped(sub, &settings.topics, &items, now, settings.mail.max_items);
             let domain = address_domain(&settings.mail.from);
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
@@ -187,12 +233,34 @@ fn compose(
 
 /// Sends pending digests that are due (all pending ones if
 /// `ignore_backoff`), marking each sent, deferred, failed or expired.
+///
+/// A 4xx, timeout or dropped connection defers the digest with Postfix's
+/// backoff (5 min doubling, capped at 4000 s) until it is older than
+/// `[mail] queue_lifetime`; then it is `expired` and logged as an error.
+/// A 5xx fails only that digest (one recipient); the others go on. The
+/// pass uses one SMTP session for all its digests where the server allows
+/// (a failed exchange closes it), and closes it at the end.
 pub async fn relay(
+    settings: &Settings,
     store: &Store,
     mailer: &Mailer,
     now: DateTime<Utc>,
     ignore_backoff: bool,
 ) -> Result<RelayReport, StoreError> {
+    let result = relay_due(settings, store, mailer, now, ignore_backoff).await;
+    mailer.end_pass().await;
+    result
+}
+
+async fn relay_due(
+    settings: &Settings,
+    store: &Store,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    ignore_backoff: bool,
+) -> Result<RelayReport, StoreError> {
+    let lifetime =
+        ChronoDuration::from_std(settings.mail.queue_lifetime).unwrap_or(ChronoDuration::days(5));
     let due = tokio::task::block_in_place(|| store.due_digests(now, ignore_backoff))?;
     let mut report = RelayReport::default();
     for entry in due {
@@ -214,24 +282,34 @@ pub async fn relay(
                 report.errors.push(msg);
             }
             Err(e) => {
-                let msg = format!("digest {} for {}: {e}", entry.id, entry.subscriber_id);
-                if now - entry.created_at >= QUEUE_LIFETIME {
-                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, "digest expired after {} days in the outbox", QUEUE_LIFETIME.num_days());
+                if now - entry.created_at >= lifetime {
+                    let msg = format!(
+                        "digest {} for {} expired: undelivered for {} (queue_lifetime); last error: {e}",
+                        entry.id,
+                        entry.subscriber_id,
+                        humanize(lifetime)
+                    );
+                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, "digest expired after {} in the outbox; it will not be retried", humanize(lifetime));
                     tokio::task::block_in_place(|| {
                         store.mark_expired(entry.id, &e.to_string(), now)
                     })?;
                     report.expired += 1;
+                    report.errors.push(msg);
                 } else {
+                    let msg = format!("digest {} for {}: {e}", entry.id, entry.subscriber_id);
                     let delay = schedule::digest_retry_delay(entry.attempts + 1);
-                    let next =
-                        now + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5));
+                    // The last attempt falls exactly at the end of the
+                    // lifetime, so expiry is never later than configured.
+                    let next = (now
+                        + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5)))
+                    .min(entry.created_at + lifetime);
                     warn!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, retry_at = %next, "digest deferred");
                     tokio::task::block_in_place(|| {
                         store.mark_retry(entry.id, &e.to_string(), next, now)
                     })?;
                     report.deferred += 1;
+                    report.errors.push(msg);
                 }
-                report.errors.push(msg);
             }
         }
     }
@@ -248,6 +326,17 @@ fn with_source_names(
         }
     }
     items
+}
+
+/// `5d`, `36h`, `90m` or `45s`: the largest unit that divides the span.
+fn humanize(d: ChronoDuration) -> String {
+    let s = d.num_seconds();
+    match s {
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 /// `Name <a@b>` or `a@b` → `a@b`.

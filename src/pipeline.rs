@@ -1,11 +1,15 @@
 //! The one place that sequences the stages for sources:
-//! fetch → decode → parse → score → store. Each source runs as its own task
-//! under the fetcher's global and per-host limits; one failing source only
-//! produces a `Failed` record for itself. All records of a pass are written
-//! in one transaction at the end.
+//! fetch → decode → parse/discover → (fetch pages → decode → extract) →
+//! score → store. Each source runs as its own task under the fetcher's
+//! global and per-host limits; one failing source only produces a `Failed`
+//! record for itself, and one failing article page is skipped (and retried
+//! next poll) without failing its source. Records are written in batches of
+//! [`WRITE_BATCH`] sources, one transaction each, which keeps both the number
+//! of commits and the memory held for a large pass small.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,12 +19,22 @@ use tracing::{info, warn};
 
 use crate::config::{Backfill, Settings, Source, SourceKind};
 use crate::decode;
+use crate::discover::{self, DiscoverError};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::normalize;
+use crate::pages;
 use crate::parse::{self, FeedContext, ParseError};
 use crate::schedule;
 use crate::score::TopicMatcher;
 use crate::store::poll::{PollRecord, ScoredArticle, SourceState};
 use crate::store::{Store, StoreError};
+
+mod articles;
+mod preview;
+
+pub use articles::{fetch_article, PageError, PageState};
+use articles::{listed_articles, with_full_text, Gathered};
+pub use preview::{preview_source, Preview, PreviewItem, MANY_ITEMS};
 
 /// Everything a poll pass needs, shared by the source tasks.
 pub struct PollContext {
@@ -39,6 +53,8 @@ impl PollContext {
             (&settings.daemon).into(),
             settings.daemon.user_agent.as_deref(),
         )?;
+        // Only the sources' origins may be on non-public addresses.
+        fetcher.configure(&settings.sources);
         let matcher = TopicMatcher::new(&settings.topics);
         Ok(PollContext {
             settings,
@@ -68,6 +84,12 @@ pub enum SourceError {
         /// The configured URL.
         url: String,
     },
+    /// The listing page's rules found no article link (layout drift).
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// The database could not say which article pages are new.
+    #[error("cannot read stored articles: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// What one poll pass did, for the command line and logs.
@@ -93,6 +115,9 @@ pub async fn poll_sources(
     now: DateTime<Utc>,
 ) -> Result<PollSummary, StoreError> {
     let states = tokio::task::block_in_place(|| store.source_states())?;
+    // Page-fetching sources ask the database which links are new through
+    // read-only connections of their own.
+    let db: Arc<Path> = Arc::from(store.path());
     let mut tasks = JoinSet::new();
     for source in sources {
         let source = source.clone();
@@ -100,11 +125,13 @@ pub async fn poll_sources(
         let fetcher = ctx.fetcher.clone();
         let matcher = ctx.matcher.clone();
         let settings = ctx.settings.clone();
+        let db = db.clone();
         tasks.spawn(async move {
-            poll_one(&settings, &fetcher, &matcher, &source, state.as_ref(), now).await
+            let state = state.as_ref();
+            poll_one(&settings, &fetcher, &matcher, &source, state, &db, now).await
         });
     }
-    let mut records = Vec::with_capacity(sources.len());
+    let mut records = Vec::with_capacity(sources.len().min(WRITE_BATCH));
     let mut summary = PollSummary::default();
     while let Some(joined) = tasks.join_next().await {
         let record = match joined {
@@ -116,9 +143,17 @@ pub async fn poll_sources(
             }
         };
         match &record {
-            PollRecord::Fetched { items, .. } => {
+            PollRecord::Fetched {
+                source_id,
+                items,
+                extract_errors,
+                ..
+            } => {
                 summary.fetched += 1;
                 summary.items_seen += items.len();
+                if let Some(e) = extract_errors.first() {
+                    summary.failed.push((source_id.clone(), e.clone()));
+                }
             }
             PollRecord::NotModified { .. } => summary.not_modified += 1,
             PollRecord::Failed {
@@ -126,25 +161,45 @@ pub async fn poll_sources(
             } => summary.failed.push((source_id.clone(), error.clone())),
         }
         records.push(record);
+        if records.len() >= WRITE_BATCH {
+            summary.new_articles += write_batch(store, &mut records, now)?;
+        }
     }
-    let report = tokio::task::block_in_place(|| store.apply_poll(&records, now))?;
-    summary.new_articles = report.new_articles;
+    summary.new_articles += write_batch(store, &mut records, now)?;
+    summary.failed.sort();
+    Ok(summary)
+}
+
+/// Sources whose results are written together in one transaction.
+pub const WRITE_BATCH: usize = 100;
+
+/// Writes and clears `records`; returns how many articles were new.
+fn write_batch(
+    store: &Store,
+    records: &mut Vec<PollRecord>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    if records.is_empty() {
+        return Ok(0);
+    }
+    let report = tokio::task::block_in_place(|| store.apply_poll(records, now))?;
+    records.clear();
     for (id, n) in &report.new_by_source {
         if *n > 0 {
             info!(source = %id, new = n, "new articles stored");
         }
     }
-    summary.failed.sort();
-    Ok(summary)
+    Ok(report.new_articles)
 }
 
 /// Polls one source and turns the outcome into a record for the store.
 async fn poll_one(
     settings: &Settings,
-    fetcher: &Fetcher,
+    fetcher: &Arc<Fetcher>,
     matcher: &TopicMatcher,
     source: &Source,
     state: Option<&SourceState>,
+    db: &Path,
     now: DateTime<Utc>,
 ) -> PollRecord {
     // Validators belong to a URL: after a URL change the old ones are void.
@@ -162,6 +217,7 @@ async fn poll_one(
         source,
         &validators,
         first_poll,
+        db,
         now,
     )
     .await
@@ -169,12 +225,16 @@ async fn poll_one(
         Ok(Polled::NotModified) => PollRecord::NotModified {
             source_id: source.id.clone(),
             url: source.url.to_string(),
-            next_poll_at: schedule::next_poll_after_success(now, source.interval, None, jitter),
+            next_poll_at: schedule::in_active_hours(
+                source,
+                schedule::next_poll_after_success(now, source.interval, None, jitter),
+            ),
         },
         Ok(Polled::Fetched {
             validators,
             encoding,
             items,
+            extract_errors,
             ttl,
         }) => PollRecord::Fetched {
             source_id: source.id.clone(),
@@ -182,7 +242,11 @@ async fn poll_one(
             validators,
             encoding,
             items,
-            next_poll_at: schedule::next_poll_after_success(now, source.interval, ttl, jitter),
+            extract_errors,
+            next_poll_at: schedule::in_active_hours(
+                source,
+                schedule::next_poll_after_success(now, source.interval, ttl, jitter),
+            ),
         },
         Err(error) => {
             let streak = state.map_or(0, |s| s.error_streak) + 1;
@@ -195,12 +259,15 @@ async fn poll_one(
                 source_id: source.id.clone(),
                 url: source.url.to_string(),
                 error: error.to_string(),
-                next_poll_at: schedule::next_poll_after_error(
-                    now,
-                    source.interval,
-                    streak,
-                    retry_after,
-                    jitter,
+                next_poll_at: schedule::in_active_hours(
+                    source,
+                    schedule::next_poll_after_error(
+                        now,
+                        source.interval,
+                        streak,
+                        retry_after,
+                        jitter,
+                    ),
                 ),
             }
         }
@@ -213,24 +280,22 @@ enum Polled {
         validators: Validators,
         encoding: String,
         items: Vec<ScoredArticle>,
+        extract_errors: Vec<String>,
         ttl: Option<Duration>,
     },
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn fetch_and_parse(
     _settings: &Settings,
-    fetcher: &Fetcher,
+    fetcher: &Arc<Fetcher>,
     matcher: &TopicMatcher,
     source: &Source,
     validators: &Validators,
     first_poll: bool,
+    db: &Path,
     now: DateTime<Utc>,
 ) -> Result<Polled, SourceError> {
-    if source.kind != SourceKind::Feed {
-        return Err(SourceError::Unsupported {
-            url: source.url.to_string(),
-        });
-    }
     let fetched = match fetcher.get(&source.url, validators).await? {
         FetchOutcome::NotModified => return Ok(Polled::NotModified),
         FetchOutcome::Fetched(f) => f,
@@ -240,18 +305,53 @@ async fn fetch_and_parse(
         fetched.content_type.as_deref(),
         source.encoding,
     );
-    let ctx = FeedContext {
-        source_id: &source.id,
-        timezone: source.timezone,
-        fetched_at: now,
-        base_url: Some(&fetched.final_url),
+    let (gathered, ttl) = match source.kind {
+        SourceKind::Feed => {
+            let ctx = FeedContext {
+                source_id: &source.id,
+                timezone: source.timezone,
+                fetched_at: now,
+                base_url: Some(&fetched.final_url),
+            };
+            let doc =
+                parse::parse_feed(&decoded.text, &ctx).map_err(|error| SourceError::Parse {
+                    url: fetched.final_url.to_string(),
+                    error,
+                })?;
+            let ttl = doc
+                .ttl_minutes
+                .map(|m| Duration::from_secs(u64::from(m) * 60));
+            let gathered = if source.full_text {
+                let keys = doc
+                    .items
+                    .iter()
+                    .map(|a| (a.guid.as_str(), a.canonical_url.as_deref()));
+                let pages = PageState::read(db, &source.id, keys)?;
+                with_full_text(fetcher, source, doc.items, &pages, now).await
+            } else {
+                Gathered::complete(doc.items)
+            };
+            (gathered, ttl)
+        }
+        SourceKind::Html => {
+            let rules = source.list.clone().unwrap_or_default();
+            let listing =
+                discover::discover(&decoded.text, &fetched.final_url, &rules, source.timezone)?;
+            let keys: Vec<(String, String)> = listing
+                .candidates
+                .iter()
+                .map(|c| (pages::page_guid(&c.url), normalize::canonical_url(&c.url)))
+                .collect();
+            let keys = keys.iter().map(|(g, c)| (g.as_str(), Some(c.as_str())));
+            let pages = PageState::read(db, &source.id, keys)?;
+            (
+                listed_articles(fetcher, source, listing.candidates, &pages, now).await,
+                None,
+            )
+        }
     };
-    let doc = parse::parse_feed(&decoded.text, &ctx).map_err(|error| SourceError::Parse {
-        url: fetched.final_url.to_string(),
-        error,
-    })?;
-    let items = doc
-        .items
+    let items = gathered
+        .articles
         .into_iter()
         .map(|article| {
             let matches = matcher.score(&article);
@@ -264,12 +364,18 @@ async fn fetch_and_parse(
         })
         .collect();
     Ok(Polled::Fetched {
-        validators: fetched.validators,
+        // Pages skipped this time are retried next poll, which needs the
+        // whole listing again rather than a 304.
+        validators: if gathered.complete {
+            fetched.validators
+        } else {
+            Validators::default()
+        },
         encoding: decoded.encoding.name().to_string(),
         items,
-        ttl: doc
-            .ttl_minutes
-            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+        extract_errors: gathered.errors,
+        // RSS <ttl>, Cache-Control max-age and Expires: the longest wins.
+        ttl: ttl.max(fetched.hints.poll_floor()),
     })
 }
 
@@ -312,6 +418,8 @@ pub fn due_sources(
                 .filter(|st| st.url == s.url.as_str())
                 .and_then(|st| st.next_poll_at)
                 .is_none_or(|t| t <= now)
+                // A new source waits for its active hours too.
+                && schedule::in_active_hours(s, now) <= now
         })
         .cloned()
         .collect()

@@ -9,21 +9,22 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::config::Schedule;
+use crate::config::{ActiveHours, Schedule, Source};
 
 /// Longest delay between polls of a failing source; it is never disabled.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 
 /// Next poll after a successful (or not-modified) poll: the interval, never
-/// sooner than a server's TTL hint, plus up to 10% jitter. `jitter` is a
-/// value in `[0, 1)` supplied by the caller.
+/// sooner than a server's hint (RSS `<ttl>`, `Cache-Control: max-age`,
+/// `Expires`; a hint counts for at most [`MAX_BACKOFF`]), plus up to 10%
+/// jitter. `jitter` is a value in `[0, 1)` supplied by the caller.
 pub fn next_poll_after_success(
     now: DateTime<Utc>,
     interval: Duration,
     ttl_hint: Option<Duration>,
     jitter: f64,
 ) -> DateTime<Utc> {
-    let base = ttl_hint.map_or(interval, |ttl| ttl.max(interval));
+    let base = ttl_hint.map_or(interval, |ttl| ttl.min(MAX_BACKOFF).max(interval));
     now + to_chrono(base.mul_f64(1.0 + 0.1 * jitter.clamp(0.0, 1.0)))
 }
 
@@ -46,6 +47,44 @@ pub fn next_poll_after_error(
     now + to_chrono(wait)
 }
 
+/// `t`, moved forward into the source's `active_hours` window (in its
+/// time zone) when it falls outside; `t` itself for sources without one.
+pub fn in_active_hours(source: &Source, t: DateTime<Utc>) -> DateTime<Utc> {
+    match source.active_hours {
+        Some(hours) => into_window(hours, source.timezone, t),
+        None => t,
+    }
+}
+
+/// Is `t` inside `hours` in zone `tz`?
+pub fn within_window(hours: ActiveHours, tz: Tz, t: DateTime<Utc>) -> bool {
+    let time = t.with_timezone(&tz).time();
+    if hours.start < hours.end {
+        hours.start <= time && time < hours.end
+    } else {
+        time >= hours.start || time < hours.end
+    }
+}
+
+/// The first instant at or after `t` inside `hours` in zone `tz`.
+pub fn into_window(hours: ActiveHours, tz: Tz, t: DateTime<Utc>) -> DateTime<Utc> {
+    if within_window(hours, tz, t) {
+        return t;
+    }
+    // Outside the window: it opens next at `start`, today or tomorrow.
+    let local = t.with_timezone(&tz);
+    let mut day = local.date_naive();
+    for _ in 0..3 {
+        if let Some(open) = resolve(tz, day.and_time(hours.start)) {
+            if open >= t {
+                return open;
+            }
+        }
+        day = day.succ_opt().unwrap_or(day);
+    }
+    t
+}
+
 /// Delay before retry number `attempts` of a digest the relay could not hand
 /// over: 5 minutes, doubling, capped at 4000 s (Postfix's defaults).
 pub fn digest_retry_delay(attempts: u32) -> Duration {
@@ -54,11 +93,13 @@ pub fn digest_retry_delay(attempts: u32) -> Duration {
 }
 
 /// The most recent slot of `schedule` at or before `now`, in the subscriber's
-/// time zone `tz`, returned as an instant.
+/// time zone `tz`, returned as an instant. An `immediate` schedule has a
+/// slot at every instant (its mails are timed by [`coalesced_due`]).
 pub fn latest_slot(schedule: Schedule, tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
     let local = now.with_timezone(&tz);
     let date = local.date_naive();
     match schedule {
+        Schedule::Immediate { .. } => now,
         Schedule::Hourly => {
             let naive = date.and_hms_opt(local.hour(), 0, 0).expect("valid hour");
             resolve(tz, naive).unwrap_or(now)
@@ -96,8 +137,12 @@ pub fn latest_slot(schedule: Schedule, tz: Tz, now: DateTime<Utc>) -> DateTime<U
     }
 }
 
-/// The first slot of `schedule` strictly after `after`.
+/// The first slot of `schedule` strictly after `after`; for `immediate`,
+/// the end of a coalescing window opened at `after`.
 pub fn next_slot(schedule: Schedule, tz: Tz, after: DateTime<Utc>) -> DateTime<Utc> {
+    if let Schedule::Immediate { window } = schedule {
+        return after + to_chrono(window);
+    }
     // Slots are at least an hour apart; probing forward in 15-minute steps
     // for up to 8 days finds the next one without calendar arithmetic.
     let last = latest_slot(schedule, tz, after);
@@ -110,6 +155,19 @@ pub fn next_slot(schedule: Schedule, tz: Tz, after: DateTime<Utc>) -> DateTime<U
         }
     }
     after + ChronoDuration::days(7)
+}
+
+/// For an `immediate` subscriber whose oldest unsent match was first seen
+/// at `oldest_pending`: the instant its coalescing window closes, if that
+/// is at or before `now` (the digest is due), else `None` (keep waiting
+/// for more matches).
+pub fn coalesced_due(
+    oldest_pending: DateTime<Utc>,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let closes = oldest_pending + to_chrono(window);
+    (closes <= now).then_some(closes)
 }
 
 fn slot_on(tz: Tz, day: chrono::NaiveDate, hour: u32, minute: u32) -> Option<DateTime<Utc>> {
@@ -213,6 +271,54 @@ mod tests {
         assert!((n - now).num_seconds() >= 600 && (n - now).num_seconds() <= 660);
         let ttl = next_poll_after_success(now, iv, Some(Duration::from_secs(3600)), 0.0);
         assert_eq!((ttl - now).num_seconds(), 3600);
+        let capped = next_poll_after_success(now, iv, Some(Duration::from_secs(9_999_999)), 0.0);
+        assert_eq!((capped - now).num_seconds(), 24 * 3600);
+    }
+
+    #[test]
+    fn immediate_windows_close_after_the_coalescing_time() {
+        let five = Duration::from_secs(300);
+        let im = Schedule::Immediate { window: five };
+        let first = t("2026-01-01T10:00:00Z");
+        assert_eq!(latest_slot(im, SH, first), first);
+        assert_eq!(next_slot(im, SH, first), t("2026-01-01T10:05:00Z"));
+        assert_eq!(coalesced_due(first, five, t("2026-01-01T10:04:59Z")), None);
+        assert_eq!(
+            coalesced_due(first, five, t("2026-01-01T10:05:00Z")),
+            Some(t("2026-01-01T10:05:00Z"))
+        );
+    }
+
+    #[test]
+    fn active_hours_push_polls_to_the_next_opening_in_the_sources_zone() {
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let day = ActiveHours {
+            start: hm(8, 0),
+            end: hm(20, 0),
+        };
+        // 21:30 Beijing → 08:00 Beijing the next day.
+        assert_eq!(
+            into_window(day, SH, t("2026-01-01T21:30:00+08:00")),
+            t("2026-01-02T08:00:00+08:00")
+        );
+        // 06:00 → 08:00 the same day; inside stays put.
+        assert_eq!(
+            into_window(day, SH, t("2026-01-01T06:00:00+08:00")),
+            t("2026-01-01T08:00:00+08:00")
+        );
+        let inside = t("2026-01-01T12:00:00+08:00");
+        assert_eq!(into_window(day, SH, inside), inside);
+        // A window across midnight.
+        let night = ActiveHours {
+            start: hm(22, 0),
+            end: hm(2, 0),
+        };
+        assert!(within_window(night, SH, t("2026-01-01T23:00:00+08:00")));
+        assert!(within_window(night, SH, t("2026-01-02T01:59:00+08:00")));
+        assert_eq!(
+            into_window(night, SH, t("2026-01-02T02:00:00+08:00")),
+            t("2026-01-02T22:00:00+08:00")
+        );
     }
 
     #[test]

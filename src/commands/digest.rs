@@ -43,7 +43,7 @@ pub async fn run(
     let mailer = Mailer::new(&settings.mail)?;
     // --send-now is an operator asking for delivery now: retry waiting
     // digests at once instead of honouring their backoff.
-    let relay = outbox::relay(&store, &mailer, now, args.send_now).await?;
+    let relay = outbox::relay(settings, &store, &mailer, now, args.send_now).await?;
     println!(
         "relay via {}: {} sent, {} deferred, {} failed, {} expired",
         mailer.describe(),

@@ -1,5 +1,6 @@
-//! `reformwatch extract FILE_OR_URL`: one document through decode and parse,
-//! printed as the shared model (JSON with `--json`). Writes nothing.
+//! `reformwatch extract FILE_OR_URL`: one document through decode and parse
+//! (a feed) or extract (an article page), printed as the shared model (JSON
+//! with `--json`). Writes nothing.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -10,6 +11,7 @@ use reformwatch::fetch::{FetchLimits, FetchOutcome, Fetcher, Validators};
 use reformwatch::parse::{self, FeedContext};
 use url::Url;
 
+use super::article::{extract_page, looks_like_html, print_article};
 use super::Exit;
 
 /// Decodes and parses one document and prints it.
@@ -42,8 +44,10 @@ pub async fn run(
                     max_body_bytes: 8 * 1024 * 1024,
                     concurrency: 1,
                     per_host_concurrency: 1,
+                    per_host_delay: std::time::Duration::ZERO,
                 });
             let fetcher = Fetcher::new(limits, None)?;
+            fetcher.allow_origin(&url);
             match fetcher.get(&url, &Validators::default()).await? {
                 FetchOutcome::Fetched(f) => (f.body, f.content_type, Some(f.final_url)),
                 FetchOutcome::NotModified => anyhow::bail!("{url}: unexpected 304"),
@@ -61,6 +65,16 @@ pub async fn run(
         content_type.as_deref(),
         source.and_then(|s| s.encoding),
     );
+    // A page's relative links ("next page") resolve against where it came from.
+    let page_url = base.clone().or_else(|| {
+        std::fs::canonicalize(&args.input)
+            .ok()
+            .and_then(|p| Url::from_file_path(p).ok())
+    });
+    let page_url = page_url.unwrap_or_else(|| Url::parse("file:///extract").expect("static URL"));
+    if looks_like_html(content_type.as_deref(), &decoded.text) {
+        return page(args, &decoded, &page_url, source, tz, now);
+    }
     let ctx = FeedContext {
         source_id: source.map_or("extract", |s| s.id.as_str()),
         timezone: tz,
@@ -68,7 +82,7 @@ pub async fn run(
         base_url: base.as_ref(),
     };
     let doc = parse::parse_feed(&decoded.text, &ctx)
-        .with_context(|| format!("{}: not a usable feed", args.input))?;
+        .with_context(|| format!("{}: neither an HTML page nor a usable feed", args.input))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&doc.to_json())?);
         return Ok(Exit::Ok);
@@ -89,6 +103,33 @@ pub async fn run(
         if let Some(u) = &item.url {
             println!("  {u}");
         }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The page path: extract the article and print it.
+fn page(
+    args: &ExtractArgs,
+    decoded: &decode::Decoded,
+    url: &Url,
+    source: Option<&reformwatch::config::Source>,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Exit> {
+    let page = extract_page(decoded, url, source, tz, now)
+        .with_context(|| format!("{}: no article extracted", args.input))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&page.article.to_json())?);
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "page: decoded as {} by {}",
+        decoded.encoding.name(),
+        decoded.decided_by.as_str()
+    );
+    print_article(&page.article, tz);
+    if let Some(next) = &page.next_page {
+        println!("next page: {next}");
     }
     Ok(Exit::Ok)
 }

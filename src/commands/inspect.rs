@@ -55,7 +55,12 @@ pub fn sources(settings: &Settings, store: &Store) -> anyhow::Result<Exit> {
 }
 
 /// `reformwatch articles`: newest first.
-pub fn articles(args: &ArticlesArgs, store: &Store, now: DateTime<Utc>) -> anyhow::Result<Exit> {
+pub fn articles(
+    settings: &Settings,
+    args: &ArticlesArgs,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Exit> {
     let since = args
         .since
         .and_then(|d| chrono::Duration::from_std(d).ok())
@@ -74,7 +79,7 @@ pub fn articles(args: &ArticlesArgs, store: &Store, now: DateTime<Utc>) -> anyho
                 r.id,
                 local(
                     r.published_at.or(Some(r.first_seen_at)),
-                    chrono_tz::Asia::Shanghai
+                    settings.daemon.timezone
                 ),
                 r.source_id,
                 r.title,
@@ -132,6 +137,25 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
     }
     println!("{}", a.text());
     Ok(Exit::Ok)
+}
+
+/// `reformwatch outbox retry ID`: requeue one unsent digest.
+pub fn outbox_retry(store: &Store, id: i64, now: DateTime<Utc>) -> anyhow::Result<Exit> {
+    use reformwatch::store::outbox::Requeue;
+    match store.requeue_digest(id, now)? {
+        Requeue::Requeued { subscriber, was } => {
+            println!("digest {id} for {subscriber} requeued (was {was}); the next relay sends it");
+            Ok(Exit::Ok)
+        }
+        Requeue::AlreadySent => {
+            eprintln!("digest {id} was already sent; nothing to retry");
+            Ok(Exit::Runtime)
+        }
+        Requeue::NotFound => {
+            eprintln!("no digest {id} in the outbox (see `reformwatch outbox`)");
+            Ok(Exit::Runtime)
+        }
+    }
 }
 
 /// `reformwatch outbox`: digests not yet sent.

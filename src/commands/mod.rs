@@ -2,16 +2,18 @@
 //! the config, opens the store, calls the library, prints for humans, and
 //! returns an exit code. `anyhow` is used here and nowhere in the library.
 
+mod article;
 mod digest;
 mod extract;
 mod inspect;
 mod poll;
+mod test_source;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use reformwatch::cli::{Cli, Command};
+use reformwatch::cli::{Cli, Command, OutboxAction};
 use reformwatch::config::{self, Settings};
 use reformwatch::store::{Access, Store};
 
@@ -70,11 +72,20 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Poll(args) => poll::run(&settings, &args, clock(now)).await,
         Command::Digest(args) => digest::run(&settings, &args, clock(now)).await,
         Command::Sources => inspect::sources(&settings, &open(&settings, Access::Reader)?),
-        Command::Articles(args) => {
-            inspect::articles(&args, &open(&settings, Access::Reader)?, clock(now))
-        }
+        Command::Articles(args) => inspect::articles(
+            &settings,
+            &args,
+            &open(&settings, Access::Reader)?,
+            clock(now),
+        ),
         Command::Show(args) => inspect::show(&settings, &args, &open(&settings, Access::Reader)?),
-        Command::Outbox => inspect::outbox(&open(&settings, Access::Reader)?),
+        Command::Outbox(args) => match args.action {
+            None => inspect::outbox(&open(&settings, Access::Reader)?),
+            Some(OutboxAction::Retry { id }) => {
+                inspect::outbox_retry(&open(&settings, Access::Writer)?, id, clock(now))
+            }
+        },
+        Command::TestSource(args) => test_source::run(&settings, &args, clock(now)).await,
         Command::Extract(_) => unreachable!("handled above"),
     }
 }

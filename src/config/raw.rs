@@ -9,6 +9,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
 use super::report::did_you_mean;
+use super::tables::Section;
 
 /// An optional key with the span of its value.
 pub(crate) type Key<T> = Option<Spanned<T>>;
@@ -20,6 +21,10 @@ pub(crate) struct RawDaemon {
     pub state_dir: Key<String>,
     pub concurrency: Key<usize>,
     pub per_host_concurrency: Key<usize>,
+    pub per_host_delay: Key<String>,
+    pub metrics_addr: Key<String>,
+    pub admin_email: Key<String>,
+    pub admin_after: Key<String>,
     pub poll_interval: Key<String>,
     pub timeout: Key<String>,
     pub connect_timeout: Key<String>,
@@ -45,6 +50,10 @@ pub(crate) struct RawMail {
     pub password_file: Key<String>,
     pub smtp_timeout: Key<String>,
     pub sendmail_command: Key<String>,
+    pub queue_lifetime: Key<String>,
+    pub max_items: Key<usize>,
+    pub ca_file: Key<String>,
+    pub coalesce: Key<String>,
 }
 
 /// One `[[topics]]` entry.
@@ -71,6 +80,40 @@ pub(crate) struct RawSource {
     pub full_text: Key<bool>,
     pub backfill: Key<String>,
     pub encoding: Key<String>,
+    pub robots: Key<bool>,
+    pub active_hours: Key<String>,
+    pub link_pattern: Key<String>,
+    /// `[sources.list]`, read as its own table by `tables` (so its unknown
+    /// keys get their own path and suggestions), hence not a serde field.
+    #[serde(skip)]
+    pub list: Option<Section<RawList>>,
+    /// `[sources.article]`, read like `list`.
+    #[serde(skip)]
+    pub article: Option<Section<RawArticle>>,
+}
+
+/// `[sources.list]`: CSS selectors that find article links on a listing page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawList {
+    pub item: Key<String>,
+    pub link: Key<String>,
+    pub title: Key<String>,
+    pub date: Key<String>,
+}
+
+/// `[sources.article]`: CSS selectors for the fields of an article page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawArticle {
+    pub title: Key<String>,
+    pub subtitle: Key<String>,
+    pub kicker: Key<String>,
+    pub body: Key<String>,
+    pub date: Key<String>,
+    pub byline: Key<String>,
+    pub outlet: Key<String>,
+    pub remove: Key<Vec<Spanned<String>>>,
 }
 
 /// One `[[subscribers]]` entry.
@@ -82,6 +125,7 @@ pub(crate) struct RawSubscriber {
     pub name: Key<String>,
     pub topics: Key<Vec<Spanned<String>>>,
     pub schedule: Key<String>,
+    pub coalesce: Key<String>,
     pub timezone: Key<String>,
     pub format: Key<String>,
 }
@@ -179,6 +223,6 @@ mod tests {
     fn field_lists_come_from_the_structs() {
         assert!(fields_of::<RawSource>().contains(&"interval"));
         assert!(fields_of::<RawMail>().contains(&"password_file"));
-        assert_eq!(fields_of::<RawSubscriber>().len(), 7);
+        assert_eq!(fields_of::<RawSubscriber>().len(), 8);
     }
 }

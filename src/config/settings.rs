@@ -36,6 +36,14 @@ pub struct DaemonSettings {
     pub concurrency: usize,
     /// Fetches in flight per host.
     pub per_host_concurrency: usize,
+    /// Least time between the starts of two requests to one host.
+    pub per_host_delay: Duration,
+    /// Where `/metrics` and `/healthz` are served, if anywhere.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Who gets admin notices about failing or drifting sources.
+    pub admin_email: Option<String>,
+    /// How long a source must have been failing before an admin notice.
+    pub admin_after: Duration,
     /// Default poll interval for sources without their own.
     pub poll_interval: Duration,
     /// Total time allowed for one HTTP exchange, body included.
@@ -73,6 +81,15 @@ pub struct MailSettings {
     pub reply_to: Option<String>,
     /// The transport.
     pub transport: Transport,
+    /// How long a digest may wait in the outbox before it expires
+    /// (`queue_lifetime`, default 5 days, Postfix's `maximal_queue_lifetime`).
+    pub queue_lifetime: Duration,
+    /// Most articles shown in one digest (`max_items`, default 200); the
+    /// rest are counted per topic as "N more" and count as delivered.
+    pub max_items: usize,
+    /// Default coalescing window of `schedule = "immediate"` subscribers
+    /// (`coalesce`, default 5 minutes).
+    pub coalesce: Duration,
 }
 
 /// A mail transport and its settings.
@@ -107,6 +124,9 @@ pub struct SmtpSettings {
     pub password: Option<SecretSource>,
     /// Time allowed for each SMTP command.
     pub timeout: Duration,
+    /// Extra trusted CA certificates (PEM) besides the system roots, for
+    /// company relays with a private CA (`ca_file`).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// SMTP transport security.
@@ -158,7 +178,8 @@ pub struct Keyword {
 pub enum SourceKind {
     /// RSS, Atom or JSON Feed.
     Feed,
-    /// A listing page scraped with selectors (a later issue).
+    /// A listing page whose article links are found with `[sources.list]`
+    /// selectors or `link_pattern`; every article page is fetched and extracted.
     Html,
 }
 
@@ -177,12 +198,16 @@ pub struct Source {
     pub interval: Duration,
     /// Time zone for dates that carry none.
     pub timezone: Tz,
-    /// Fetch each item's page for the full text (a later issue).
+    /// Feeds: fetch each new item's page and merge the extracted article in.
     pub full_text: bool,
     /// Overrides `[daemon] backfill` for this source.
     pub backfill: Backfill,
     /// Forced charset label, overriding detection.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Obey the host's robots.txt (default true; `robots = false` opts out).
+    pub robots: bool,
+    /// Polls only happen inside this daily window, in the source's zone.
+    pub active_hours: Option<ActiveHours>,
     /// How to find article links on an html listing page (`[sources.list]`
     /// or `link_pattern`); `None` for feeds.
     pub list: Option<ListRules>,
@@ -260,6 +285,12 @@ pub enum Schedule {
         /// Minute, 0–59.
         minute: u32,
     },
+    /// As matches happen: the first unsent match opens a window, and
+    /// everything matched within it goes out in one mail when it closes.
+    Immediate {
+        /// Coalescing window (`coalesce`, default 5 minutes).
+        window: Duration,
+    },
     /// Once a week.
     Weekly {
         /// Day of the week.
@@ -278,4 +309,14 @@ pub enum MailFormat {
     Html,
     /// text/plain only.
     Text,
+}
+
+/// A daily window `HH:MM-HH:MM` in a source's time zone; the end may be
+/// before the start (a window across midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveHours {
+    /// First minute of the window.
+    pub start: chrono::NaiveTime,
+    /// First minute after the window.
+    pub end: chrono::NaiveTime,
 }

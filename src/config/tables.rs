@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
-use super::raw::{fields_of, RawDaemon, RawMail, RawSource, RawSubscriber, RawTopic};
+use super::raw::{
+    fields_of, RawArticle, RawDaemon, RawList, RawMail, RawSource, RawSubscriber, RawTopic,
+};
 use super::report::{did_you_mean, Problems};
 
 /// One table of the file, read into its raw struct.
@@ -54,9 +56,6 @@ pub(crate) struct RawConfig {
 
 const TOP_LEVEL: &[&str] = &["daemon", "mail", "topics", "sources", "subscribers"];
 
-const HTML_KEYS: &str = "is for kind = \"html\" sources, which are not supported yet \
-                         (coming with HTML sources)";
-
 /// Reads `text` into raw structs, reporting syntax, unknown-key and type
 /// problems. `None` when the TOML itself is broken (nothing else is checked).
 pub(crate) fn read(text: &str, problems: &mut Problems<'_>) -> Option<RawConfig> {
@@ -78,10 +77,7 @@ pub(crate) fn read(text: &str, problems: &mut Problems<'_>) -> Option<RawConfig>
             "daemon" => raw.daemon = table(value, "daemon", &[], problems),
             "mail" => raw.mail = table(value, "mail", &[], problems),
             "topics" => raw.topics = tables(value, "topics", &[], problems),
-            "sources" => {
-                let html = [("list", HTML_KEYS), ("article", HTML_KEYS)];
-                raw.sources = tables(value, "sources", &html, problems);
-            }
+            "sources" => raw.sources = sources(value, problems),
             "subscribers" => raw.subscribers = tables(value, "subscribers", &[], problems),
             other => problems.at(&key.span(), other, unknown(other, TOP_LEVEL, "table")),
         }
@@ -127,6 +123,41 @@ fn tables<T: DeserializeOwned + Default>(
     special: &[(&str, &str)],
     problems: &mut Problems<'_>,
 ) -> Vec<Section<T>> {
+    tables_with(value, path, problems, |items, span, path, problems| {
+        section(items, span, path, special, problems)
+    })
+}
+
+/// `[[sources]]`. The `[sources.list]` and `[sources.article]` sub-tables are
+/// taken out and read as tables of their own, so a key inside them is
+/// reported with its full path (`sources[1].list.itme`) and a suggestion.
+fn sources(value: Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> Vec<Section<RawSource>> {
+    tables_with(
+        value,
+        "sources",
+        problems,
+        |mut items, span, path, problems| {
+            let list = items
+                .remove("list")
+                .and_then(|v| table::<RawList>(v, &format!("{path}.list"), &[], problems));
+            let article = items
+                .remove("article")
+                .and_then(|v| table::<RawArticle>(v, &format!("{path}.article"), &[], problems));
+            let mut sec = section::<RawSource>(items, span, path, &[], problems);
+            sec.value.list = list;
+            sec.value.article = article;
+            sec
+        },
+    )
+}
+
+/// An array of tables, each read by `read_one(table, span, path, problems)`.
+fn tables_with<T>(
+    value: Spanned<DeValue<'_>>,
+    path: &str,
+    problems: &mut Problems<'_>,
+    mut read_one: impl FnMut(DeTable<'_>, Range<usize>, String, &mut Problems<'_>) -> Section<T>,
+) -> Vec<Section<T>> {
     let span = value.span();
     let DeValue::Array(items) = value.into_inner() else {
         problems.at(
@@ -141,9 +172,7 @@ fn tables<T: DeserializeOwned + Default>(
         let item_path = format!("{path}[{i}]");
         let item_span = item.span();
         match item.get_ref() {
-            DeValue::Table(t) => {
-                out.push(section(t.clone(), item_span, item_path, special, problems))
-            }
+            DeValue::Table(t) => out.push(read_one(t.clone(), item_span, item_path, problems)),
             _ => problems.at(&item_span, &item_path, "expected a table"),
         }
     }

@@ -57,7 +57,7 @@ fn example_config_parses() {
     let text = include_str!("../../config/example.toml");
     let s = parse(text, Path::new("/opt/rw/example.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.topics.len(), 2);
-    assert_eq!(s.sources.len(), 3);
+    assert_eq!(s.sources.len(), 4);
     assert_eq!(s.subscribers.len(), 2);
     assert_eq!(s.daemon.state_dir, Path::new("/opt/rw/data"));
     assert!(
@@ -381,20 +381,76 @@ fn duplicate_topic_id() {
 }
 
 #[test]
-fn html_sources_are_not_supported_yet() {
+fn html_sources_compile_their_rules() {
     let text = format!(
         "{TOPIC}[[sources]]\nid = \"gov\"\nkind = \"html\"\nurl = \"https://www.gov.cn/\"\n\
-         [sources.list]\nitem = \"li\"\n"
+         [sources.list]\nitem = \"ul.list li\"\ndate = \"span\"\n\
+         [sources.article]\ntitle = \"h1\"\nremove = [\".share\", \"#print\"]\n\
+         [[sources]]\nid = \"xinhua\"\nkind = \"html\"\nurl = \"https://www.news.cn/\"\n\
+         link_pattern = '/\\d{{4}}-\\d{{2}}/\\d{{2}}/c_\\d+\\.htm'\n\
+         [[sources]]\nid = \"people\"\nurl = \"https://www.people.com.cn/rss.xml\"\n\
+         full_text = true\n[sources.article]\nbody = \"#rwb_zw\"\n"
+    );
+    let s = ok(&text);
+    assert_eq!(s.sources[0].kind, SourceKind::Html);
+    let list = s.sources[0].list.as_ref().expect("list rules");
+    assert!(list.item.is_some() && list.date.is_some() && list.link.is_none());
+    let article = s.sources[0].article.as_ref().expect("article rules");
+    assert!(article.title.is_some() && article.body.is_none());
+    assert_eq!(article.remove.len(), 2);
+    let pattern = s.sources[1]
+        .list
+        .as_ref()
+        .and_then(|l| l.link_pattern.as_ref());
+    assert!(pattern.is_some_and(|p| p.is_match("https://www.news.cn/2024-09/02/c_123.htm")));
+    assert!(s.sources[2].list.is_none());
+    assert!(s.sources[2]
+        .article
+        .as_ref()
+        .is_some_and(|a| a.body.is_some()));
+}
+
+#[test]
+fn bad_rules_name_their_key_and_line() {
+    let text = format!(
+        "{TOPIC}[[sources]]\nid = \"gov\"\nkind = \"html\"\nurl = \"https://www.gov.cn/\"\n\
+         link_pattern = \"content_(\\\\d+\"\n\
+         [sources.list]\nitem = \"ul.list li[\"\nlnk = \"a\"\n\
+         [sources.article]\nbody = \"#content >\"\nremove = [\".share\", \"..x\"]\n\
+         [[sources]]\nid = \"bare\"\nkind = \"html\"\nurl = \"https://bare.example/\"\n\
+         [[sources]]\nid = \"feed\"\nurl = \"https://feed.example/rss\"\n\
+         link_pattern = \"x\"\n[sources.article]\nbody = \"p\"\n"
     );
     let found = problems(&text);
-    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_has(&found, 8, "sources[0].link_pattern", "invalid regex");
     assert_has(
         &found,
-        6,
-        "sources[0].kind",
-        "not supported yet (coming with HTML sources)",
+        10,
+        "sources[0].list.item",
+        "invalid CSS selector `ul.list li[`",
     );
-    assert_has(&found, 8, "sources[0].list", "not supported yet");
+    assert_has(&found, 11, "sources[0].list.lnk", "did you mean `link`?");
+    assert_has(
+        &found,
+        13,
+        "sources[0].article.body",
+        "invalid CSS selector",
+    );
+    assert_has(
+        &found,
+        14,
+        "sources[0].article.remove[1]",
+        "invalid CSS selector `..x`",
+    );
+    assert_has(&found, 15, "sources[1].list", "needs `[sources.list]`");
+    assert_has(
+        &found,
+        22,
+        "sources[2].link_pattern",
+        "only used by kind = \"html\"",
+    );
+    assert_has(&found, 23, "sources[2].article", "full_text = true");
+    assert_eq!(found.len(), 8, "{found:#?}");
 }
 
 #[test]

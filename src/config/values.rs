@@ -82,15 +82,23 @@ pub(crate) fn backfill(text: &str) -> Result<Backfill, String> {
     }
 }
 
-/// Parses a digest schedule: `hourly`, `daily HH:MM` or `weekly DAY HH:MM`.
+/// Default coalescing window of `schedule = "immediate"`.
+pub(crate) const DEFAULT_COALESCE: Duration = Duration::from_secs(300);
+
+/// Parses a digest schedule: `immediate`, `hourly`, `daily HH:MM` or
+/// `weekly DAY HH:MM`. `immediate` gets [`DEFAULT_COALESCE`]; the caller
+/// applies a configured `coalesce`.
 pub(crate) fn schedule(text: &str) -> Result<Schedule, String> {
     let bad = || {
         format!(
-            "bad schedule `{text}`: expected \"hourly\", \"daily HH:MM\" or \"weekly mon HH:MM\""
+            "bad schedule `{text}`: expected \"immediate\", \"hourly\", \"daily HH:MM\" or \"weekly mon HH:MM\""
         )
     };
     let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
     match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["immediate"] => Ok(Schedule::Immediate {
+            window: DEFAULT_COALESCE,
+        }),
         ["hourly"] => Ok(Schedule::Hourly),
         ["daily", at] => {
             let (hour, minute) = time_of_day(at).ok_or_else(bad)?;
@@ -184,6 +192,19 @@ pub(crate) fn encoding(text: &str) -> Result<&'static encoding_rs::Encoding, Str
             "unknown encoding label `{text}` (use e.g. \"utf-8\", \"gb18030\", \"big5\")"
         )),
     }
+}
+
+/// Parses a daily window `"HH:MM-HH:MM"` (e.g. `"08:00-20:00"`).
+pub(crate) fn active_hours(text: &str) -> Result<super::ActiveHours, String> {
+    let bad =
+        || format!("bad active_hours `{text}`: expected \"HH:MM-HH:MM\", e.g. \"08:00-20:00\"");
+    let (a, b) = text.trim().split_once('-').ok_or_else(bad)?;
+    let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+    let (start, end) = (time(a)?, time(b)?);
+    if start == end {
+        return Err(format!("active_hours `{text}` is an empty window"));
+    }
+    Ok(super::ActiveHours { start, end })
 }
 
 #[cfg(test)]

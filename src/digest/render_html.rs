@@ -74,6 +74,13 @@ pub(super) fn render(view: &DigestView, subject: &str) -> String {
             item_html(&mut out, item);
         }
         out.push_str("</ol>\n");
+        if group.more > 0 {
+            let _ = writeln!(
+                out,
+                "<p style=\"{META}\">{}</p>",
+                encode_text(&super::more_line(group.more, &group.name))
+            );
+        }
     }
 
     if view.omitted > 0 {

@@ -271,6 +271,10 @@ pub(super) fn render(view: &DigestView) -> String {
             out.push('\n');
             item_text(&mut out, item);
         }
+        if group.more > 0 {
+            out.push('\n');
+            wrap_into(&mut out, &super::more_line(group.more, &group.name), "", "");
+        }
     }
 
     if view.omitted > 0 {

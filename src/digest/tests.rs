@@ -56,6 +56,9 @@ fn mail() -> MailSettings {
         transport: Transport::File {
             dir: PathBuf::from("/nonexistent"),
         },
+        queue_lifetime: std::time::Duration::from_secs(5 * 86_400),
+        max_items: MAX_ITEMS,
+        coalesce: std::time::Duration::from_secs(300),
     }
 }
 
@@ -334,6 +337,53 @@ fn caps_at_max_items_with_more_note() {
     );
 }
 
+#[test]
+fn cap_is_shared_fairly_between_topics_and_shows_the_best_scores() {
+    // 300 reform articles scored by id, 5 SOE articles; cap 20.
+    let mut items: Vec<DigestItem> = (0..300)
+        .map(|i| {
+            item(
+                i,
+                &format!("reform {i}"),
+                None,
+                vec![m("reform", i as f64, vec![])],
+            )
+        })
+        .collect();
+    items.extend(
+        (1000..1005).map(|i| item(i, &format!("soe {i}"), None, vec![m("soe", 1.0, vec![])])),
+    );
+    let d = render_capped(&subscriber(MailFormat::Html), &topics(), &items, now(), 20);
+    assert_eq!(d.item_count, 305);
+    assert_eq!(d.text.matches("https://news.example.cn/").count(), 20);
+    // The small topic is shown whole; the big one keeps its 15 best.
+    for i in 1000..1005 {
+        assert!(d.text.contains(&format!("soe {i}")), "soe {i} missing");
+    }
+    for i in 285..300 {
+        assert!(
+            d.text.contains(&format!("reform {i}\n")),
+            "reform {i} missing"
+        );
+    }
+    assert!(!d.text.contains("reform 284\n"));
+    assert!(d
+        .text
+        .contains("… and 285 more articles in 改革 not shown here."));
+    assert!(!d.text.contains("in 国企 not shown"));
+    let html = d.html.unwrap();
+    assert!(html.contains("285 more articles in 改革"));
+}
+
+#[test]
+fn fair_quotas_give_leftovers_to_the_bigger_topics() {
+    assert_eq!(fair_quotas(&[3, 4], 10), vec![3, 4]);
+    assert_eq!(fair_quotas(&[300, 5], 20), vec![15, 5]);
+    assert_eq!(fair_quotas(&[300, 300, 1], 10), vec![5, 4, 1]);
+    assert_eq!(fair_quotas(&[7, 7, 7], 2), vec![1, 1, 0]);
+    assert_eq!(fair_quotas(&[1000, 1000], 200).iter().sum::<usize>(), 200);
+}
+
 // ---------------------------------------------------------------- hostile input
 
 #[test]
@@ -453,7 +503,13 @@ fn lead_is_cut_near_200_chars() {
     a.lead = Some("word ".repeat(100));
     let mut b = item(2, "u", None, vec![m("reform", 1.0, vec![])]);
     b.lead = Some("深".repeat(500));
-    let view = build_view(&subscriber(MailFormat::Text), &topics(), &[a, b], now());
+    let view = build_view(
+        &subscriber(MailFormat::Text),
+        &topics(),
+        &[a, b],
+        now(),
+        MAX_ITEMS,
+    );
     for it in view.groups.iter().flat_map(|g| &g.items) {
         let lead = it.lead.as_deref().unwrap();
         assert!(lead.ends_with('…'));

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Every schema step, in order; step N brings `user_version` to N.
-const STEPS: &[&str] = &[include_str!("migrations/001_init.sql")];
+pub(super) const STEPS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_page_sources.sql"),
+];
 
 /// Applies the steps the database has not seen yet, each in its own
 /// transaction together with its version bump.

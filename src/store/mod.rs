@@ -7,11 +7,13 @@
 //! revisions, matches), [`outbox`] (subscribers, digests) and [`query`]
 //! (read-only views for the CLI).
 
+pub mod known;
 mod lock;
 mod migrations;
 pub mod outbox;
 pub mod poll;
 pub mod query;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -158,7 +160,7 @@ mod tests {
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, migrations::STEPS.len() as i64);
         let err = Store::open(dir.path(), Access::Writer).err().unwrap();
         let msg = err.to_string();
         assert!(msg.contains("another reformwatch process"), "{msg}");

@@ -81,6 +81,22 @@ pub enum ComposeOutcome {
     AlreadyComposed,
 }
 
+/// What [`Store::requeue_digest`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeue {
+    /// The digest is pending again, due now.
+    Requeued {
+        /// Its subscriber.
+        subscriber: String,
+        /// The state it had (`pending`, `failed` or `expired`).
+        was: String,
+    },
+    /// It was sent; requeueing would mail it twice.
+    AlreadySent,
+    /// No digest has this id.
+    NotFound,
+}
+
 impl Store {
     /// Registers subscribers not yet known, with their initial slot, and
     /// returns every subscriber's state keyed by id.
@@ -256,6 +272,41 @@ impl Store {
         )?;
         let rows = stmt.query_map([], outbox_entry)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Puts an unsent digest back in the queue (`reformwatch outbox retry`):
+    /// state `pending`, next attempt `now`, and its queue lifetime counted
+    /// from `now` (its `created_at`), so an expired digest gets a full new
+    /// lifetime. The stored bytes and Message-ID are unchanged. A sent
+    /// digest is left alone.
+    pub fn requeue_digest(
+        &self,
+        digest_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Requeue, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(String, String)> = tx
+            .query_row(
+                "SELECT subscriber_id, state FROM digests WHERE id = ?1",
+                [digest_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let outcome = match row {
+            None => Requeue::NotFound,
+            Some((_, state)) if state == "sent" => Requeue::AlreadySent,
+            Some((subscriber, was)) => {
+                tx.execute(
+                    "UPDATE digests SET state = 'pending', next_attempt_at = ?2, created_at = ?2
+                     WHERE id = ?1",
+                    params![digest_id, secs(now)],
+                )?;
+                Requeue::Requeued { subscriber, was }
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
     }
 
     /// The server accepted the digest.

@@ -53,6 +53,10 @@ pub enum PollRecord {
         encoding: String,
         /// Parsed and scored items.
         items: Vec<ScoredArticle>,
+        /// Article pages that gave no usable article (no body, or a body far
+        /// shorter than the source's usual: layout drift). The items are
+        /// still stored, but the source is marked failing with the first.
+        extract_errors: Vec<String>,
         /// When to poll next.
         next_poll_at: DateTime<Utc>,
     },
@@ -131,14 +135,19 @@ impl Store {
                     validators,
                     encoding,
                     items,
+                    extract_errors,
                     next_poll_at,
                 } => {
                     ensure_source(&tx, source_id, url)?;
+                    let extract_error = extract_errors.first();
                     tx.prepare_cached(
                         "UPDATE sources SET etag = ?2, last_modified = ?3, next_poll_at = ?4,
                             last_poll_at = ?5, last_success_at = ?5,
                             first_polled_at = COALESCE(first_polled_at, ?5),
-                            error_streak = 0, last_items = ?6,
+                            error_streak = CASE WHEN ?8 IS NULL THEN 0 ELSE error_streak + 1 END,
+                            last_error = COALESCE(?8, last_error),
+                            last_error_at = CASE WHEN ?8 IS NULL THEN last_error_at ELSE ?5 END,
+                            last_items = ?6,
                             usual_items = CASE WHEN usual_items IS NULL THEN ?6
                                           ELSE usual_items * 0.8 + ?6 * 0.2 END,
                             encoding = ?7, polls = polls + 1
@@ -152,6 +161,7 @@ impl Store {
                         now_s,
                         items.len() as i64,
                         encoding,
+                        extract_error,
                     ])?;
                     let added = insert_items(&tx, items, now_s)?;
                     report.new_articles += added;
@@ -265,6 +275,7 @@ fn insert_items(
         };
         added += 1;
         insert_revision(tx, article_id, 1, a, now_s)?;
+        super::known::record_body_length(tx, &a.source_id, a.body_chars())?;
         for m in &item.matches {
             let explanation =
                 serde_json::to_string(&m.hits).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -152,6 +152,11 @@ impl Check<'_, '_> {
             let timezone = self.parse(sec, "timezone", &s.timezone, values::time_zone);
             let backfill = self.parse(sec, "backfill", &s.backfill, values::backfill);
             let encoding = self.parse(sec, "encoding", &s.encoding, values::encoding);
+            let active_hours =
+                self.parse(sec, "active_hours", &s.active_hours, values::active_hours);
+            let full_text = s.full_text.as_ref().is_some_and(|k| *k.get_ref());
+            let list = self.list_rules(sec, kind);
+            let article = self.article_rules(sec, kind, full_text);
             if let (Some(id), Some(kind), Some(url)) = (id, kind, url) {
                 let id = id.get_ref().trim().to_owned();
                 out.push(Source {
@@ -161,11 +166,13 @@ impl Check<'_, '_> {
                     url,
                     interval: interval.unwrap_or(daemon.poll_interval),
                     timezone: timezone.unwrap_or(daemon.timezone),
-                    full_text: s.full_text.as_ref().is_some_and(|k| *k.get_ref()),
+                    full_text,
                     backfill: backfill.unwrap_or(daemon.backfill),
                     encoding,
-                    list: None,
-                    article: None,
+                    robots: s.robots.as_ref().is_none_or(|k| *k.get_ref()),
+                    active_hours,
+                    list,
+                    article,
                 });
             }
         }
@@ -178,14 +185,11 @@ impl Check<'_, '_> {
         };
         match kind.get_ref().trim() {
             "feed" => Some(SourceKind::Feed),
-            "html" => {
-                let message = "kind = \"html\" is not supported yet (coming with HTML sources)";
-                self.p.at(&kind.span(), &sec.key("kind"), message);
-                None
-            }
+            "html" => Some(SourceKind::Html),
             other => {
-                let hint = did_you_mean(other, ["feed"]);
-                let message = format!("unknown kind `{other}`{hint} (expected \"feed\")");
+                let hint = did_you_mean(other, ["feed", "html"]);
+                let message =
+                    format!("unknown kind `{other}`{hint} (expected \"feed\" or \"html\")");
                 self.p.at(&kind.span(), &sec.key("kind"), message);
                 None
             }
@@ -198,6 +202,7 @@ impl Check<'_, '_> {
         &mut self,
         sections: &[Section<RawSubscriber>],
         topics: &[String],
+        default_coalesce: std::time::Duration,
     ) -> Vec<Subscriber> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -236,9 +241,20 @@ impl Check<'_, '_> {
                 .text(sec, "name", &s.name)
                 .map(|k| k.get_ref().trim().to_owned());
             let followed = self.followed(sec, topics);
-            let schedule = self
+            let mut schedule = self
                 .parse(sec, "schedule", &s.schedule, values::schedule)
                 .unwrap_or(Schedule::Daily { hour: 8, minute: 0 });
+            let coalesce = self.parse(sec, "coalesce", &s.coalesce, values::positive_duration);
+            match (&mut schedule, &s.coalesce) {
+                (Schedule::Immediate { window }, _) => {
+                    *window = coalesce.unwrap_or(default_coalesce);
+                }
+                (_, Some(k)) => {
+                    let message = "`coalesce` applies only to schedule = \"immediate\"";
+                    self.p.at(&k.span(), &sec.key("coalesce"), message);
+                }
+                _ => {}
+            }
             let timezone = self
                 .parse(sec, "timezone", &s.timezone, values::time_zone)
                 .unwrap_or(DEFAULT_ZONE);

@@ -84,6 +84,14 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(30));
+        let ca_file = self.path(sec, "ca_file", &m.ca_file).inspect(|path| {
+            if let Err(e) = std::fs::read(path) {
+                if let Some(k) = &m.ca_file {
+                    let message = format!("cannot read CA file `{}`: {e}", path.display());
+                    self.p.at(&k.span(), &sec.key("ca_file"), message);
+                }
+            }
+        });
         let command = self
             .text(sec, "sendmail_command", &m.sendmail_command)
             .map(|k| PathBuf::from(k.get_ref().trim()))
@@ -104,12 +112,28 @@ impl Check<'_, '_> {
                 user,
                 password,
                 timeout,
+                ca_file,
             }),
         };
+        let queue_lifetime = self
+            .parse(
+                sec,
+                "queue_lifetime",
+                &m.queue_lifetime,
+                values::positive_duration,
+            )
+            .unwrap_or(Duration::from_secs(5 * 86_400));
+        let max_items = self.count(sec, "max_items", &m.max_items, 200);
+        let coalesce = self
+            .parse(sec, "coalesce", &m.coalesce, values::positive_duration)
+            .unwrap_or(values::DEFAULT_COALESCE);
         MailSettings {
             from: from.unwrap_or_else(|| DEFAULT_FROM.to_owned()),
             reply_to,
             transport,
+            queue_lifetime,
+            max_items,
+            coalesce,
         }
     }
 
@@ -146,5 +170,14 @@ impl Check<'_, '_> {
                 }
             });
         env.or(file.map(SecretSource::File))
+            .or_else(systemd_credential)
     }
+}
+
+/// `$CREDENTIALS_DIRECTORY/smtp-password` (systemd's `LoadCredential=`),
+/// the default password when the file names none and that file exists.
+fn systemd_credential() -> Option<SecretSource> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
+    let path = PathBuf::from(dir).join("smtp-password");
+    path.is_file().then_some(SecretSource::File(path))
 }

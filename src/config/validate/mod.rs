@@ -20,6 +20,7 @@ use super::{Backfill, DaemonSettings, Settings};
 
 mod lists;
 mod mail;
+mod rules;
 
 const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
 
@@ -45,7 +46,7 @@ pub(crate) fn validate(raw: RawConfig, path: &Path, problems: &mut Problems<'_>)
             topic_ids.push(id.to_owned());
         }
     }
-    let subscribers = check.subscribers(&raw.subscribers, &topic_ids);
+    let subscribers = check.subscribers(&raw.subscribers, &topic_ids, mail.coalesce);
     Settings {
         path: path.to_path_buf(),
         daemon,
@@ -54,6 +55,14 @@ pub(crate) fn validate(raw: RawConfig, path: &Path, problems: &mut Problems<'_>)
         sources,
         subscribers,
     }
+}
+
+/// `$STATE_DIRECTORY` (set by systemd's `StateDirectory=`; the first entry
+/// when it lists several), the default `state_dir` under systemd.
+fn systemd_state_directory() -> Option<PathBuf> {
+    let dirs = std::env::var_os("STATE_DIRECTORY")?;
+    let first = dirs.to_str()?.split(':').next()?.trim();
+    (!first.is_empty()).then(|| PathBuf::from(first))
 }
 
 /// A table that is not in the file: every key takes its default.
@@ -238,14 +247,18 @@ impl Check<'_, '_> {
         DaemonSettings {
             state_dir: self
                 .path(sec, "state_dir", &d.state_dir)
+                .or_else(systemd_state_directory)
                 .unwrap_or_else(|| self.base.join("data")),
             concurrency: self.count(sec, "concurrency", &d.concurrency, 64),
             per_host_concurrency: self.count(
                 sec,
                 "per_host_concurrency",
                 &d.per_host_concurrency,
-                2,
+                1,
             ),
+            per_host_delay: self
+                .parse(sec, "per_host_delay", &d.per_host_delay, values::duration)
+                .unwrap_or(Duration::from_secs(1)),
             poll_interval: dur(self, "poll_interval", &d.poll_interval, 15 * 60),
             timeout: dur(self, "timeout", &d.timeout, 20),
             connect_timeout: dur(self, "connect_timeout", &d.connect_timeout, 10),
@@ -257,6 +270,23 @@ impl Check<'_, '_> {
                 .parse(sec, "timezone", &d.timezone, values::time_zone)
                 .unwrap_or(DEFAULT_ZONE),
             user_agent,
+            metrics_addr: self.parse(sec, "metrics_addr", &d.metrics_addr, metrics_addr),
+            admin_email: self.parse(sec, "admin_email", &d.admin_email, |t| {
+                values::address(t.trim()).map(|()| t.trim().to_owned())
+            }),
+            admin_after: dur(self, "admin_after", &d.admin_after, 24 * 3600),
         }
     }
+}
+
+/// `"127.0.0.1:9187"`, `"[::1]:9187"`, or a bare port (on 127.0.0.1: the
+/// metrics are only reachable from elsewhere when an address says so).
+fn metrics_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(port) = text.trim_start_matches(':').parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse().map_err(|_| {
+        format!("bad metrics_addr `{text}`: expected \"127.0.0.1:9187\", \"[::1]:9187\" or a port")
+    })
 }

@@ -10,10 +10,16 @@
 
 #![allow(dead_code)] // each test uses a different part of the harness
 
+pub mod daemon;
 pub mod fixtures;
 pub mod http;
 pub mod mail;
+pub mod notify;
+pub mod outbox;
+pub mod pages;
+pub mod scripted_http;
 pub mod smtp;
+pub mod smtp_stub;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -394,6 +400,7 @@ timeout = "2s"
 connect_timeout = "1s"
 max_body_bytes = 1048576
 backfill = "all"
+per_host_delay = "0s"
 
 [mail]
 from = "Reform Watch <watch@example.org>"

@@ -1,0 +1,180 @@
+//! Extraction benchmark (a bench binary, not a test): runs
+//! `extract::extract_article` (automatic extraction, no per-source rules)
+//! over the page fixtures in `tests/fixtures/pages/` for about two seconds
+//! on one thread and prints pages per second and time per page. Pages are
+//! decoded once up front; decoding is timed separately.
+//!
+//! The fixtures are small (1–12 KB); real article pages carry far more
+//! chrome, so a second run pads every page with about 50 KB of navigation,
+//! link lists and footer before `</body>`. Parsing alone (html5ever via
+//! scraper) is timed as the floor any DOM-based extractor pays.
+//!
+//! Run: `cargo bench --bench extract` (`-- padded` for the padded run only).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reformwatch::decode::decode_document;
+use reformwatch::extract::{extract_article, PageContext};
+use url::Url;
+
+/// (page bytes, golden JSON with the page URL).
+const PAGES: &[(&[u8], &str)] = &[
+    (
+        include_bytes!("../tests/fixtures/pages/jiaxing-plenum.html"),
+        include_str!("../tests/fixtures/pages/jiaxing-plenum.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/govcn-policy.html"),
+        include_str!("../tests/fixtures/pages/govcn-policy.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/municipal-gbk.html"),
+        include_str!("../tests/fixtures/pages/municipal-gbk.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/people-kicker.html"),
+        include_str!("../tests/fixtures/pages/people-kicker.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/ministry-notice.html"),
+        include_str!("../tests/fixtures/pages/ministry-notice.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/content_123.htm"),
+        include_str!("../tests/fixtures/pages/content_123.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/content_123_2.htm"),
+        include_str!("../tests/fixtures/pages/content_123_2.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/mixed-english.html"),
+        include_str!("../tests/fixtures/pages/mixed-english.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/county-typhoon.html"),
+        include_str!("../tests/fixtures/pages/county-typhoon.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/wechat-mirror.html"),
+        include_str!("../tests/fixtures/pages/wechat-mirror.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/table-br.html"),
+        include_str!("../tests/fixtures/pages/table-br.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/press-briefing.html"),
+        include_str!("../tests/fixtures/pages/press-briefing.expected.json"),
+    ),
+];
+
+const RUN_FOR: Duration = Duration::from_secs(2);
+
+/// About 50 KB of the chrome real pages carry: menus, a sidebar of links, a footer.
+fn chrome() -> String {
+    let mut s = String::from("<div class=\"sidebar\"><h3>热点排行</h3><ul>");
+    for i in 0..400 {
+        s.push_str(&format!(
+            "<li><a href=\"/news/2024-09/{:02}/content_{i}.htm\">第{i}条 城市建设与民生服务动态</a><span>09-{:02}</span></li>",
+            i % 28 + 1,
+            i % 28 + 1
+        ));
+    }
+    s.push_str("</ul></div><div class=\"footer\">");
+    for _ in 0..40 {
+        s.push_str("<p><a href=\"/about\">关于我们</a> | <a href=\"/contact\">联系我们</a> | 版权所有 未经授权禁止复制 ICP备00000000号</p>");
+    }
+    s.push_str("</div>");
+    s
+}
+
+fn main() {
+    // `-- padded` runs only the padded pages (for profiling).
+    let only_padded = std::env::args().any(|a| a == "padded");
+    let docs: Vec<(String, Url)> = PAGES
+        .iter()
+        .map(|(bytes, json)| {
+            let v: serde_json::Value = serde_json::from_str(json).expect("golden JSON");
+            let url = Url::parse(v["url"].as_str().expect("url")).expect("url");
+            (decode_document(bytes, Some("text/html"), None).text, url)
+        })
+        .collect();
+    let bytes: usize = docs.iter().map(|(t, _)| t.len()).sum();
+    println!(
+        "extract bench: {} fixture pages, {:.1} KB average (decoded)",
+        docs.len(),
+        bytes as f64 / docs.len() as f64 / 1024.0
+    );
+    if !only_padded {
+        time("decode_document", || {
+            for (b, _) in PAGES {
+                black_box(decode_document(b, Some("text/html"), None));
+            }
+            PAGES.len()
+        });
+        time("html5ever parse only (fixtures)", || {
+            for (html, _) in &docs {
+                black_box(scraper::Html::parse_document(html));
+            }
+            docs.len()
+        });
+        time("extract_article (fixtures)", || extract_all(&docs));
+    }
+
+    let padding = chrome();
+    let padded: Vec<(String, Url)> = docs
+        .iter()
+        .map(|(t, u)| {
+            (
+                t.replacen("</body>", &format!("{padding}</body>"), 1),
+                u.clone(),
+            )
+        })
+        .collect();
+    let bytes: usize = padded.iter().map(|(t, _)| t.len()).sum();
+    println!(
+        "padded pages: {:.1} KB average",
+        bytes as f64 / padded.len() as f64 / 1024.0
+    );
+    time("html5ever parse only (padded)", || {
+        for (html, _) in &padded {
+            black_box(scraper::Html::parse_document(html));
+        }
+        padded.len()
+    });
+    time("extract_article (padded)", || extract_all(&padded));
+}
+
+fn extract_all(docs: &[(String, Url)]) -> usize {
+    let now = Utc::now();
+    for (html, url) in docs {
+        let ctx = PageContext {
+            source_id: "bench",
+            url,
+            timezone: chrono_tz::Asia::Shanghai,
+            fetched_at: now,
+        };
+        let page = extract_article(html, &ctx, None).expect("fixture extracts");
+        black_box(page);
+    }
+    docs.len()
+}
+
+/// Runs `round` (which returns the pages it handled) for [`RUN_FOR`] and prints the rate.
+fn time(label: &str, mut round: impl FnMut() -> usize) {
+    round(); // warm-up: lazy regexes and selectors
+    let start = Instant::now();
+    let mut pages = 0usize;
+    while start.elapsed() < RUN_FOR {
+        pages += round();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{label:30} {pages:7} pages in {secs:.2} s: {:8.0} pages/s/core, {:.3} ms/page",
+        pages as f64 / secs,
+        secs * 1000.0 / pages as f64
+    );
+}

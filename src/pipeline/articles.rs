@@ -1,0 +1,367 @@
+//! Article pages for a poll: which listed links or feed items are new,
+//! fetching and extracting their pages (following "next page" links), and
+//! deciding per page whether it is stored, skipped for the next poll (a
+//! network failure) or reported on its source (no article, or layout
+//! drift). Called by the poll sequence in `pipeline`; it only reads the
+//! store, through [`PageState::read`].
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+use tracing::warn;
+use url::Url;
+
+use crate::config::Source;
+use crate::decode;
+use crate::discover::Candidate;
+use crate::extract::{self, ExtractError, PageContext};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::model::Article;
+use crate::normalize;
+use crate::pages;
+use crate::store::known::{BodyBaseline, KnownArticles, KnownReader};
+use crate::store::StoreError;
+
+/// Why one article page gave no article. Never fails its source by itself.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// The page could not be fetched (retried next poll).
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The page was fetched but holds no usable article.
+    #[error("{url}: {error}")]
+    Extract {
+        /// The page URL.
+        url: String,
+        /// What extraction said.
+        error: ExtractError,
+    },
+    /// The link is not a web page (a PDF, an image): nothing to extract.
+    #[error("{url}: not a web page ({content_type})")]
+    NotPage {
+        /// The link.
+        url: String,
+        /// What the server said it is.
+        content_type: String,
+    },
+}
+
+/// What a page-fetching source (`kind = "html"`, or a feed with
+/// `full_text = true`) already has, read before its pages are fetched.
+#[derive(Debug, Clone, Default)]
+pub struct PageState {
+    /// Which of this poll's links are stored already: their pages are not
+    /// fetched again.
+    pub known: KnownArticles,
+    /// The usual body length, for the layout-drift test.
+    pub baseline: BodyBaseline,
+}
+
+impl PageState {
+    /// Asks the database file `db` which of `keys` (guid, canonical URL)
+    /// `source_id` has, and for its usual body length. The connection is
+    /// closed before returning, so it is never held across a fetch.
+    pub fn read<'k>(
+        db: &Path,
+        source_id: &str,
+        keys: impl IntoIterator<Item = (&'k str, Option<&'k str>)>,
+    ) -> Result<PageState, StoreError> {
+        tokio::task::block_in_place(|| {
+            let reader = KnownReader::open(db)?;
+            Ok(PageState {
+                known: reader.known_among(source_id, keys)?,
+                baseline: reader.body_baseline(source_id)?,
+            })
+        })
+    }
+}
+
+/// Articles gathered for one poll of a source.
+pub(super) struct Gathered {
+    /// The articles to store.
+    pub articles: Vec<Article>,
+    /// Pages that gave no usable article (reported on the source).
+    pub errors: Vec<String>,
+    /// False when some new page was skipped (bound, or a failure) and must
+    /// be tried again next poll.
+    pub complete: bool,
+}
+
+impl Gathered {
+    /// Articles that needed no page fetch.
+    pub fn complete(articles: Vec<Article>) -> Self {
+        Gathered {
+            articles,
+            errors: Vec::new(),
+            complete: true,
+        }
+    }
+}
+
+/// html sources: fetches and extracts the listed pages not stored yet.
+pub(super) async fn listed_articles(
+    fetcher: &Arc<Fetcher>,
+    source: &Source,
+    candidates: Vec<Candidate>,
+    pages: &PageState,
+    now: DateTime<Utc>,
+) -> Gathered {
+    let new: Vec<(Candidate, String)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let canonical = normalize::canonical_url(&c.url);
+            let guid = format!("gen:{canonical}");
+            (!pages.known.contains(&guid, Some(&canonical))).then_some((c, guid))
+        })
+        .collect();
+    let urls = new.iter().map(|(c, _)| c.url.clone()).collect();
+    let results = fetch_articles(fetcher, source, urls, now).await;
+    let mut out = Gathered::complete(Vec::new());
+    out.complete = new.len() <= results.len();
+    for ((candidate, guid), result) in new.into_iter().zip(results) {
+        let Some(article) = checked(source, &candidate.url, result, pages, &mut out) else {
+            continue;
+        };
+        let article = pages::settle_listed(article, guid, candidate.published_at);
+        out.articles.push(article);
+    }
+    out
+}
+
+/// Feeds with `full_text = true`: each new item's page merged into it. A new
+/// item whose page fails waits for the next poll; stored items pass as they
+/// are (the store only touches them).
+pub(super) async fn with_full_text(
+    fetcher: &Arc<Fetcher>,
+    source: &Source,
+    items: Vec<Article>,
+    pages: &PageState,
+    now: DateTime<Utc>,
+) -> Gathered {
+    let (known, new): (Vec<Article>, Vec<Article>) = items
+        .into_iter()
+        .partition(|a| pages.known.contains(&a.guid, a.canonical_url.as_deref()));
+    let (linked, unlinked): (Vec<Article>, Vec<Article>) = new
+        .into_iter()
+        .partition(|a| a.url.as_deref().and_then(|u| Url::parse(u).ok()).is_some());
+    let urls: Vec<Url> = linked
+        .iter()
+        .filter_map(|a| a.url.as_deref().and_then(|u| Url::parse(u).ok()))
+        .collect();
+    let results = fetch_articles(fetcher, source, urls.clone(), now).await;
+    let mut out = Gathered::complete(known);
+    out.articles.extend(unlinked);
+    out.complete = linked.len() <= results.len();
+    for ((item, url), result) in linked.into_iter().zip(urls).zip(results) {
+        if let Some(page) = checked(source, &url, result, pages, &mut out) {
+            out.articles.push(pages::merge_full_text(item, page));
+        }
+    }
+    out
+}
+
+/// One page's outcome: the article, or `None` with the failure logged, and
+/// recorded on the source when the page itself is at fault (no article, or
+/// layout drift) rather than the network.
+fn checked(
+    source: &Source,
+    url: &Url,
+    result: Result<Article, PageError>,
+    pages: &PageState,
+    out: &mut Gathered,
+) -> Option<Article> {
+    let error = match result {
+        Ok(article) => {
+            let (usual, samples) = (pages.baseline.usual_chars, pages.baseline.samples);
+            match pages::body_drift(&article, usual, samples) {
+                None => return Some(article),
+                Some(why) => {
+                    out.complete = false;
+                    format!("{url}: {why}")
+                }
+            }
+        }
+        Err(PageError::Fetch(e)) => {
+            out.complete = false;
+            warn!(source = %source.id, url = %url, error = %e, "article page skipped; retried next poll");
+            return None;
+        }
+        Err(e @ PageError::NotPage { .. }) => {
+            // Not the site's fault and not worth a retry before the listing changes.
+            warn!(source = %source.id, url = %url, error = %e, "listed link skipped");
+            return None;
+        }
+        Err(e @ PageError::Extract { .. }) => {
+            out.complete = false;
+            e.to_string()
+        }
+    };
+    warn!(source = %source.id, url = %url, error = %error, "article page not stored: extraction failed");
+    out.errors.push(error);
+    None
+}
+
+/// Fetches and extracts up to [`pages::MAX_NEW_PAGES_PER_POLL`] of `urls`
+/// concurrently (the fetcher's per-host limit keeps it polite); results in
+/// the order of `urls`, one per URL fetched.
+async fn fetch_articles(
+    fetcher: &Arc<Fetcher>,
+    source: &Source,
+    urls: Vec<Url>,
+    now: DateTime<Utc>,
+) -> Vec<Result<Article, PageError>> {
+    let source = Arc::new(source.clone());
+    let mut tasks = JoinSet::new();
+    for (i, url) in urls
+        .into_iter()
+        .take(pages::MAX_NEW_PAGES_PER_POLL)
+        .enumerate()
+    {
+        let (fetcher, source) = (fetcher.clone(), source.clone());
+        tasks.spawn(async move { (i, fetch_article(&fetcher, &source, &url, now).await) });
+    }
+    let mut results: Vec<Option<Result<Article, PageError>>> = Vec::new();
+    results.resize_with(tasks.len(), || None);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, r)) => results[i] = Some(r),
+            Err(e) => warn!(source = %source.id, error = %e, "article task ended abnormally"),
+        }
+    }
+    // A panicked task leaves a gap; what follows it still lines up.
+    let gaps = results
+        .iter()
+        .position(Option::is_none)
+        .unwrap_or(results.len());
+    results.into_iter().take(gaps).flatten().collect()
+}
+
+/// One article: its page fetched, decoded and extracted with the source's
+/// rules, following "next page" links (at most
+/// [`pages::MAX_PAGES_PER_ARTICLE`] pages, never the same page twice) and
+/// joining the pages. Writes nothing.
+pub async fn fetch_article(
+    fetcher: &Fetcher,
+    source: &Source,
+    url: &Url,
+    now: DateTime<Utc>,
+) -> Result<Article, PageError> {
+    let mut pages_seen: Vec<Article> = Vec::new();
+    let mut visited = HashSet::new();
+    let mut next = Some(url.clone());
+    while let Some(page_url) = next.take() {
+        if pages_seen.len() >= pages::MAX_PAGES_PER_ARTICLE
+            || !visited.insert(normalize::canonical_url(&page_url))
+        {
+            break;
+        }
+        let first = pages_seen.is_empty();
+        let fetched = match fetcher.get(&page_url, &Validators::default()).await {
+            Ok(FetchOutcome::Fetched(f)) => f,
+            Ok(FetchOutcome::NotModified) => {
+                // Only a broken server answers 304 to an unconditional GET.
+                let error = FetchError::Status {
+                    url: page_url.to_string(),
+                    status: 304,
+                    hints: Default::default(),
+                };
+                if first {
+                    return Err(error.into());
+                }
+                break;
+            }
+            Err(e) if first => return Err(e.into()),
+            Err(e) => {
+                warn!(source = %source.id, url = %page_url, error = %e, "later page of an article skipped");
+                break;
+            }
+        };
+        if let Some(ct) = fetched
+            .content_type
+            .as_deref()
+            .filter(|ct| !is_page_type(ct))
+        {
+            if first {
+                return Err(PageError::NotPage {
+                    url: fetched.final_url.to_string(),
+                    content_type: ct.to_owned(),
+                });
+            }
+            break;
+        }
+        let decoded = decode::decode_document(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            source.encoding,
+        );
+        let ctx = PageContext {
+            source_id: &source.id,
+            url: &fetched.final_url,
+            timezone: source.timezone,
+            fetched_at: now,
+        };
+        match extract::extract_article(&decoded.text, &ctx, source.article.as_ref()) {
+            Ok(page) => {
+                next = page.next_page;
+                pages_seen.push(page.article);
+            }
+            Err(error) if first => {
+                return Err(PageError::Extract {
+                    url: fetched.final_url.to_string(),
+                    error,
+                })
+            }
+            Err(error) => {
+                warn!(source = %source.id, url = %fetched.final_url, error = %error, "later page of an article gave no text");
+                break;
+            }
+        }
+    }
+    // The loop always runs once for `url`, so there is a first page here.
+    let mut pages_seen = pages_seen.into_iter();
+    let first = pages_seen.next().ok_or_else(|| PageError::Extract {
+        url: url.to_string(),
+        error: ExtractError::NoBody,
+    })?;
+    Ok(extract::join_pages(first, pages_seen.collect()))
+}
+
+/// Whether a `Content-Type` can hold an article page: HTML, XHTML, XML or
+/// text (servers label pages loosely, so anything textual is tried).
+fn is_page_type(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime.is_empty() || mime.starts_with("text/") || mime.contains("html") || mime.contains("xml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_page_type;
+
+    #[test]
+    fn pages_are_textual() {
+        for ct in [
+            "text/html; charset=gb2312",
+            "application/xhtml+xml",
+            "TEXT/PLAIN",
+            "",
+        ] {
+            assert!(is_page_type(ct), "{ct}");
+        }
+        for ct in [
+            "application/pdf",
+            "image/jpeg",
+            "application/msword",
+            "video/mp4",
+        ] {
+            assert!(!is_page_type(ct), "{ct}");
+        }
+    }
+}
