@@ -55,6 +55,9 @@ pub enum Command {
     Articles(ArticlesArgs),
     /// Show one stored article.
     Show(ShowArgs),
+    /// Show what changed between two revisions of a stored article (by
+    /// default its newest revision against the one it was compared with).
+    Diff(DiffArgs),
     /// Run one document (file or URL) through decode and parse (a feed) or
     /// extract (an article page) and print it.
     Extract(ExtractArgs),
@@ -64,6 +67,15 @@ pub enum Command {
     /// List digests that are not sent yet (pending, failed, expired), or
     /// requeue one with `outbox retry ID`.
     Outbox(OutboxArgs),
+    /// Print `[[sources]]` entries for the feeds in an OPML file.
+    ImportOpml(ImportOpmlArgs),
+}
+
+/// `import-opml` options.
+#[derive(Debug, Args)]
+pub struct ImportOpmlArgs {
+    /// The OPML file (e.g. a feed reader's export).
+    pub file: PathBuf,
 }
 
 /// `outbox` options.
@@ -142,6 +154,34 @@ pub struct ShowArgs {
     /// Print the article as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print the revision history instead: revision, seen at, change class.
+    #[arg(long, conflicts_with = "json")]
+    pub revisions: bool,
+}
+
+/// `diff` options.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Article id (from `reformwatch articles`).
+    pub id: i64,
+    /// The older revision (default: the one `--to` was compared with).
+    #[arg(long, value_name = "N")]
+    pub from: Option<u32>,
+    /// The newer revision (default: the newest).
+    #[arg(long, value_name = "M")]
+    pub to: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+/// How `diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// `[-deleted-]` / `{+inserted+}` markers, as in the digest's text part.
+    Text,
+    /// `<del>` / `<ins>` with colours and markers, as in the digest's HTML.
+    Html,
 }
 
 /// `extract` options.

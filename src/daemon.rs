@@ -15,9 +15,12 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tracing::{error, info, warn};
 
+use crate::admin;
 use crate::config::{self, Settings};
 use crate::deliver::{DeliverError, Mailer};
 use crate::fetch::{FetchError, FetchLimits};
+use crate::metrics::METRICS;
+use crate::metrics_http;
 use crate::outbox;
 use crate::pipeline::{self, PollContext};
 use crate::store::{Store, StoreError};
@@ -28,8 +31,12 @@ use crate::systemd;
 const MAX_IDLE: Duration = Duration::from_secs(30);
 /// How long shutdown waits for the work in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-/// Test hook: after this many `WATCHDOG=1` pings the loop stalls for good,
-/// as a hung loop would. Inert when unset.
+/// The loop beats at least this often (more often when systemd's watchdog
+/// period asks for it).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// Test hook: after this many beats (each one a `WATCHDOG=1` when the
+/// watchdog period is under 10 s) the loop stalls for good, as a hung loop
+/// would. Inert when unset.
 pub const STALL_AFTER_ENV: &str = "REFORMWATCH_TEST_STALL_AFTER";
 
 /// Why the daemon could not start or had to stop.
@@ -47,6 +54,14 @@ pub enum DaemonError {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
+    /// `[daemon] metrics_addr` could not be bound.
+    #[error("metrics_addr {addr}: cannot listen: {error}")]
+    Metrics {
+        /// The configured address.
+        addr: std::net::SocketAddr,
+        /// Why binding failed.
+        error: std::io::Error,
+    },
 }
 
 fn notify(state: &str) {
@@ -107,49 +122,60 @@ impl Signals {
     }
 }
 
-/// Sends `WATCHDOG=1` at the interval systemd asked for; only ever polled
-/// by the loop itself, so a stuck loop stops pinging.
+/// The loop's heartbeat: every tick records a beat for `/healthz` and,
+/// when systemd asked for a watchdog, sends `WATCHDOG=1` at half of
+/// `WATCHDOG_USEC`. Only ever polled by the loop itself, so a stuck loop
+/// stops beating and pinging.
 struct Watchdog {
-    interval: Option<Interval>,
-    pings: u64,
+    interval: Interval,
+    period: Duration,
+    systemd: Option<Duration>,
+    last_ping: Option<std::time::Instant>,
+    beats: u64,
     stall_after: Option<u64>,
 }
 
 impl Watchdog {
     fn new() -> Self {
-        let interval = systemd::watchdog_interval().map(|period| {
-            let mut i = tokio::time::interval(period);
-            i.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            i
-        });
+        let systemd = systemd::watchdog_interval();
+        let period = systemd.map_or(HEARTBEAT, |half| half.min(HEARTBEAT));
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let stall_after = std::env::var(STALL_AFTER_ENV)
             .ok()
             .and_then(|v| v.trim().parse().ok());
         Watchdog {
             interval,
-            pings: 0,
+            period,
+            systemd,
+            last_ping: None,
+            beats: 0,
             stall_after,
         }
     }
 
-    /// Waits for the next ping time (for ever without a watchdog).
+    /// Waits for the next beat.
     async fn tick(&mut self) {
-        match &mut self.interval {
-            Some(i) => {
-                i.tick().await;
-            }
-            None => std::future::pending().await,
-        }
+        self.interval.tick().await;
     }
 
-    /// Sends the ping; under the test hook, stalls the loop after the
-    /// configured number of pings.
+    /// Beats, pings systemd when its half-period has passed, and under the
+    /// test hook stalls the loop after the configured number of beats.
     async fn ping(&mut self) {
-        notify("WATCHDOG=1");
-        self.pings += 1;
-        if self.stall_after.is_some_and(|n| self.pings >= n) {
+        METRICS.beat(self.period);
+        if let Some(half) = self.systemd {
+            if self
+                .last_ping
+                .is_none_or(|t| t.elapsed() >= half.mul_f64(0.9))
+            {
+                notify("WATCHDOG=1");
+                self.last_ping = Some(std::time::Instant::now());
+            }
+        }
+        self.beats += 1;
+        if self.stall_after.is_some_and(|n| self.beats >= n) {
             warn!(
-                pings = self.pings,
+                beats = self.beats,
                 "{STALL_AFTER_ENV} is set: stalling the loop"
             );
             std::future::pending::<()>().await;
@@ -190,12 +216,20 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     let mut live = Live::start(settings, &store, None)?;
     let mut watchdog = Watchdog::new();
     let mut status = Status::default();
+    let source_ids: metrics_http::SourceIds = Default::default();
+    set_ids(&source_ids, &live.settings);
+    if let Some(addr) = live.settings.daemon.metrics_addr {
+        metrics_http::serve(addr, store.clone(), source_ids.clone())
+            .await
+            .map_err(|error| DaemonError::Metrics { addr, error })?;
+    }
+    METRICS.beat(watchdog.period);
     info!(
         sources = live.settings.sources.len(),
         subscribers = live.settings.subscribers.len(),
         database = %store.path().display(),
         mail = %live.mailer.describe(),
-        watchdog = ?watchdog.interval.as_ref().map(|i| i.period()),
+        watchdog = ?watchdog.systemd,
         "reformwatch started"
     );
     // Config, credentials, database and mail transport are ready: now
@@ -235,6 +269,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
         };
         if reload_requested {
             reload(&mut live, &store, &mut status);
+            set_ids(&source_ids, &live.settings);
             status.publish(&live, &store);
             continue 'run;
         }
@@ -246,6 +281,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
                 _ = watchdog.tick() => watchdog.ping().await,
                 _ = signals.hup.recv() => {
                     reload(&mut live, &store, &mut status);
+                    set_ids(&source_ids, &live.settings);
                     status.publish(&live, &store);
                     // Added sources are due now.
                     continue 'run;
@@ -260,6 +296,11 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     }
     info!("reformwatch stopped");
     Ok(())
+}
+
+fn set_ids(ids: &metrics_http::SourceIds, settings: &Settings) {
+    *ids.write().unwrap_or_else(|p| p.into_inner()) =
+        settings.sources.iter().map(|s| s.id.clone()).collect();
 }
 
 fn stopping(why: &str) {
@@ -375,11 +416,19 @@ async fn cycle(live: &Live, store: &Store) -> Result<Pass, DaemonError> {
             new = summary.new_articles,
             "poll pass done"
         );
+        METRICS.polls(
+            summary.fetched,
+            summary.not_modified,
+            summary.failed.len(),
+            summary.new_articles,
+        );
         failed = summary.failed;
     }
     let now = Utc::now();
+    tokio::task::block_in_place(|| admin::queue_notices(settings, store, now))?;
     tokio::task::block_in_place(|| outbox::compose_due(settings, store, now))?;
     let relayed = outbox::relay(settings, store, &live.mailer, now, false).await?;
+    METRICS.relay(relayed.sent, relayed.errors.len());
     failed.extend(relayed.errors.into_iter().map(|e| ("mail".to_owned(), e)));
 
     let states = tokio::task::block_in_place(|| store.source_states())?;

@@ -18,6 +18,7 @@
 mod message;
 mod render_html;
 mod render_text;
+mod revised;
 mod sanitize;
 
 use std::collections::HashMap;
@@ -29,6 +30,7 @@ use crate::config;
 use crate::model;
 
 pub use message::build_message;
+pub use revised::{render_with_revised, RevisedItem, REVISED_HEADING};
 pub use sanitize::article_html as sanitize_article_html;
 
 /// Default for the most items rendered in one digest (`[mail] max_items`);

@@ -1,6 +1,14 @@
 //! Named abort points for crash tests: when `REFORMWATCH_FAILPOINT` names a
 //! point, the process aborts there (like a `kill -9` at an exact spot).
-//! Unset in normal operation, where each check is one cached lookup.
+//!
+//! The points: `mid_compose` (digest and item rows written, transaction not
+//! committed), `after_compose` (a digest committed, nothing sent), and
+//! `after_smtp_ok` (the server said 250, the digest not yet marked sent).
+//!
+//! Always compiled in, not behind a cargo feature: the crash tests drive the
+//! very binary that ships, and a check costs one cached lookup (the variable
+//! is read once per process). The variable is for tests only; never set it
+//! on a production service.
 
 use std::sync::OnceLock;
 

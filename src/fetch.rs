@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::config::{DaemonSettings, Source};
+use crate::metrics::METRICS;
 use crate::netguard::{self, Guard, GuardedResolver, Refused, SharedGuard};
 use crate::robots::Robots;
 
@@ -218,12 +219,15 @@ struct HostSlot {
     permits: Semaphore,
     /// The earliest start of the next request to the host.
     next_start: Mutex<Option<Instant>>,
+    /// The host's robots.txt `Crawl-delay`, when longer than ours.
+    crawl_delay: Mutex<Duration>,
 }
 
 impl HostSlot {
     /// Reserves the next start time (at least `delay` after the previous
     /// one) and returns how long to wait for it.
     fn reserve(&self, delay: Duration) -> Duration {
+        let delay = delay.max(*self.crawl_delay.lock().unwrap_or_else(|p| p.into_inner()));
         let now = Instant::now();
         let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
         let start = next.map_or(now, |t| t.max(now));
@@ -302,6 +306,20 @@ impl Fetcher {
                 url: url.to_string(),
             });
         }
+        let outcome = self.checked(url, validators).await;
+        match &outcome {
+            Ok(FetchOutcome::NotModified) => METRICS.fetch("not_modified", 0),
+            Ok(FetchOutcome::Fetched(f)) => METRICS.fetch("ok", f.body.len() as u64),
+            Err(e) => METRICS.fetch(e.kind(), 0),
+        }
+        outcome
+    }
+
+    async fn checked(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
         netguard::check_url(&self.guard, url).map_err(|Refused(detail)| FetchError::Refused {
             url: url.to_string(),
             detail,
@@ -342,12 +360,19 @@ impl Fetcher {
         let Some(c) = cached.as_ref() else {
             return Ok(());
         };
+        if let Some(delay) = c.robots.crawl_delay() {
+            *self
+                .host_slot(url)
+                .crawl_delay
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = delay;
+        }
         if c.robots.allowed(&path) {
             return Ok(());
         }
         let detail = match &c.unreachable {
             Some(why) => {
-                format!("robots.txt of {origin} unreachable ({why}); not fetching until it answers")
+                format!("robots.txt unreachable, so not fetching yet (RFC 9309): {why}")
             }
             None => format!("disallowed by {origin}/robots.txt"),
         };
@@ -392,7 +417,7 @@ impl Fetcher {
                 }
             }
             Err(FetchError::Status { status, .. }) => unreachable(format!("HTTP {status}")),
-            Err(e) => unreachable(e.kind().to_owned()),
+            Err(e) => unreachable(e.to_string()),
         }
     }
 
@@ -439,6 +464,7 @@ impl Fetcher {
                 Arc::new(HostSlot {
                     permits: Semaphore::new(self.limits.per_host_concurrency),
                     next_start: Mutex::new(None),
+                    crawl_delay: Mutex::new(Duration::ZERO),
                 })
             })
             .clone()

@@ -13,6 +13,7 @@
 //! sequences them for a source.
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod daemon;
@@ -26,10 +27,13 @@ pub mod extract;
 pub mod failpoint;
 pub mod fetch;
 pub mod http_hints;
+pub mod metrics;
+pub mod metrics_http;
 pub mod model;
 pub mod netguard;
 pub mod netpolicy;
 pub mod normalize;
+pub mod opml;
 pub mod outbox;
 pub mod pages;
 pub mod parse;

@@ -12,6 +12,7 @@ use crate::deliver::Mailer;
 use crate::digest::{self, RenderedDigest};
 use crate::schedule;
 use crate::store::outbox::{ComposeOutcome, NewDigest, SubscriberState};
+use crate::store::revisions::PendingRevision;
 use crate::store::{Store, StoreError};
 
 /// What happened to one subscriber's digest in a compose pass.
@@ -83,23 +84,32 @@ fn compose_immediate(
     now: DateTime<Utc>,
 ) -> Result<Option<ComposeOutcome>, StoreError> {
     let pending = store.pending_items(&sub.id, &sub.topics, since(settings, state))?;
-    let Some(first) = pending
+    let revised = store.pending_revisions(&sub.id, &sub.topics, sub.revisions)?;
+    // The oldest waiting change opens the window: a new article (when first
+    // seen) or a new revision of one mailed before (when seen).
+    let first = pending
         .iter()
-        .min_by_key(|i| (i.first_seen_at, i.article_id))
-    else {
+        .map(|i| (i.first_seen_at, i.article_id, None))
+        .chain(
+            revised
+                .iter()
+                .map(|r| (r.seen_at, r.article_id, Some(r.revision))),
+        )
+        .min();
+    let Some((first_seen_at, article_id, revision)) = first else {
         return Ok(None);
     };
-    if schedule::coalesced_due(first.first_seen_at, window, now).is_none() {
+    if schedule::coalesced_due(first_seen_at, window, now).is_none() {
         return Ok(None);
     }
-    // The first article belongs to exactly one digest, so its id makes the
-    // period unique even when windows open within the same second.
+    // The first article (or article revision) belongs to exactly one digest,
+    // so its id makes the period unique even when windows open within the
+    // same second.
     let period = format!(
-        "immediate:{}:{}",
-        first
-            .first_seen_at
-            .to_rfc3339_opts(SecondsFormat::Secs, true),
-        first.article_id
+        "immediate:{}:{}{}",
+        first_seen_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        article_id,
+        revision.map(|r| format!(":r{r}")).unwrap_or_default()
     );
     compose(settings, store, sub, state, &period, None, now).map(Some)
 }
@@ -147,14 +157,16 @@ pub fn preview(
         ),
     };
     let items = store.pending_items(&sub.id, &sub.topics, since)?;
-    if items.is_empty() {
+    let revised = store.pending_revisions(&sub.id, &sub.topics, sub.revisions)?;
+    if items.is_empty() && revised.is_empty() {
         return Ok(None);
     }
     let items = with_source_names(settings, items);
-    Ok(Some(digest::render_capped(
+    Ok(Some(digest::render_with_revised(
         sub,
         &settings.topics,
         &items,
+        &revised_items(settings, &revised),
         now,
         settings.mail.max_items,
     )))
@@ -206,11 +218,26 @@ fn compose(
     now: DateTime<Utc>,
 ) -> Result<ComposeOutcome, StoreError> {
     let since = since(settings, state);
-    let outcome =
-        store.compose_digest(&sub.id, &sub.topics, since, period, slot, now, |items| {
+    let topics = &sub.topics;
+    let outcome = store.compose_digest(
+        &sub.id,
+        topics,
+        sub.revisions,
+        since,
+        period,
+        slot,
+        now,
+        |items, revised| {
             let items = with_source_names(settings, items.to_vec());
-            let rendered =
-                digest::render_capped(sub, &settings.topics, &items, now, settings.mail.max_items);
+            let revised = revised_items(settings, revised);
+            let rendered = digest::render_with_revised(
+                sub,
+                &settings.topics,
+                &items,
+                &revised,
+                now,
+                settings.mail.max_items,
+            );
             let domain = address_domain(&settings.mail.from);
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
@@ -223,7 +250,8 @@ fn compose(
                 message,
                 item_count: rendered.item_count,
             })
-        })?;
+        },
+    )?;
     if let ComposeOutcome::Composed { digest_id, items } = &outcome {
         info!(subscriber = %sub.id, digest = digest_id, items, "digest composed");
     }
@@ -326,6 +354,20 @@ fn with_source_names(
         }
     }
     items
+}
+
+/// The digest's view of revised articles: source names, and the diffs
+/// with each source's `ignore` patterns.
+fn revised_items(settings: &Settings, revised: &[PendingRevision]) -> Vec<digest::RevisedItem> {
+    revised
+        .iter()
+        .map(|r| {
+            let source = settings.sources.iter().find(|s| s.id == r.new.source_id);
+            let name = source.map_or(r.new.source_id.as_str(), |s| s.name.as_str());
+            let ignore = source.map(|s| s.ignore.as_slice()).unwrap_or_default();
+            r.to_item(name, ignore)
+        })
+        .collect()
 }
 
 /// `5d`, `36h`, `90m` or `45s`: the largest unit that divides the span.

@@ -6,6 +6,8 @@
 //! next poll) without failing its source. Records are written in batches of
 //! [`WRITE_BATCH`] sources, one transaction each, which keeps both the number
 //! of commits and the memory held for a large pass small.
+//! After the sources' own polls, `recheck` fetches again the pages of
+//! stored articles whose re-check is due, so silent edits become revisions.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -27,10 +29,12 @@ use crate::parse::{self, FeedContext, ParseError};
 use crate::schedule;
 use crate::score::TopicMatcher;
 use crate::store::poll::{PollRecord, ScoredArticle, SourceState};
+use crate::store::revisions::RevisePolicies;
 use crate::store::{Store, StoreError};
 
 mod articles;
 mod preview;
+mod recheck;
 
 pub use articles::{fetch_article, PageError, PageState};
 use articles::{listed_articles, with_full_text, Gathered};
@@ -105,6 +109,10 @@ pub struct PollSummary {
     pub items_seen: usize,
     /// Failed sources with their error.
     pub failed: Vec<(String, String)>,
+    /// Stored articles whose pages were fetched again (re-checks).
+    pub rechecked: usize,
+    /// New revisions stored (silent edits found by re-checks or polls).
+    pub revised: usize,
 }
 
 /// Polls `sources` concurrently and writes every outcome to `store`.
@@ -133,6 +141,7 @@ pub async fn poll_sources(
     }
     let mut records = Vec::with_capacity(sources.len().min(WRITE_BATCH));
     let mut summary = PollSummary::default();
+    let policies = RevisePolicies::of(&ctx.settings.sources);
     while let Some(joined) = tasks.join_next().await {
         let record = match joined {
             Ok(record) => record,
@@ -162,34 +171,49 @@ pub async fn poll_sources(
         }
         records.push(record);
         if records.len() >= WRITE_BATCH {
-            summary.new_articles += write_batch(store, &mut records, now)?;
+            write_batch(store, &mut records, &policies, now, &mut summary)?;
         }
     }
-    summary.new_articles += write_batch(store, &mut records, now)?;
+    write_batch(store, &mut records, &policies, now, &mut summary)?;
     summary.failed.sort();
+    // After the sources' own polls, so new articles always go first.
+    let rechecks = recheck::recheck_sources(ctx, store, sources, &policies, now).await?;
+    summary.rechecked = rechecks.checked;
+    summary.revised += rechecks.revised.len();
     Ok(summary)
 }
 
 /// Sources whose results are written together in one transaction.
 pub const WRITE_BATCH: usize = 100;
 
-/// Writes and clears `records`; returns how many articles were new.
+/// Writes and clears `records`; counts new articles and revisions in
+/// `summary`.
 fn write_batch(
     store: &Store,
     records: &mut Vec<PollRecord>,
+    policies: &RevisePolicies,
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+    summary: &mut PollSummary,
+) -> Result<(), StoreError> {
     if records.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    let report = tokio::task::block_in_place(|| store.apply_poll(records, now))?;
+    let report = tokio::task::block_in_place(|| store.apply_poll_with(records, policies, now))?;
     records.clear();
     for (id, n) in &report.new_by_source {
         if *n > 0 {
             info!(source = %id, new = n, "new articles stored");
         }
     }
-    Ok(report.new_articles)
+    if report.revised > 0 {
+        info!(
+            revised = report.revised,
+            "edited feed items stored as new revisions"
+        );
+    }
+    summary.new_articles += report.new_articles;
+    summary.revised += report.revised;
+    Ok(())
 }
 
 /// Polls one source and turns the outcome into a record for the store.

@@ -4,6 +4,8 @@
 //! `Allow` winning a tie; `*` and a final `$` work as in the RFC. Fetching
 //! and caching the file is `fetch`'s job; nothing here does I/O.
 
+use std::time::Duration;
+
 /// The product token robots.txt groups are matched against.
 pub const AGENT: &str = "reformwatch";
 
@@ -17,7 +19,13 @@ pub struct Robots {
     rules: Vec<(bool, String)>,
     /// When true every path is refused (robots.txt unreachable, RFC 9309 §2.3.1.4).
     disallow_all: bool,
+    /// `Crawl-delay` of the chosen group (not in RFC 9309, but widely set),
+    /// capped at [`MAX_CRAWL_DELAY`].
+    crawl_delay: Option<Duration>,
 }
+
+/// Longest `Crawl-delay` honoured: a larger value would stall a source.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
 impl Robots {
     /// No restrictions (robots.txt missing: a 4xx).
@@ -28,8 +36,8 @@ impl Robots {
     /// Everything refused (robots.txt unreachable: a 5xx or a network error).
     pub fn disallow_all() -> Self {
         Robots {
-            rules: Vec::new(),
             disallow_all: true,
+            ..Robots::default()
         }
     }
 
@@ -40,6 +48,7 @@ impl Robots {
         let mut ours: Vec<(bool, String)> = Vec::new();
         let mut any: Vec<(bool, String)> = Vec::new();
         let (mut found_ours, mut found_any) = (false, false);
+        let (mut delay_ours, mut delay_any) = (None, None);
         // The agents of the group being read, and whether its rules began
         // (a user-agent line after rules starts a new group).
         let mut agents: Vec<String> = Vec::new();
@@ -65,6 +74,26 @@ impl Robots {
                     }
                     agents.push(agent);
                 }
+                "crawl-delay" => {
+                    in_rules = true;
+                    let Some(d) = value
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|d| d.is_finite() && *d >= 0.0)
+                        .map(|d| Duration::from_secs_f64(d.min(MAX_CRAWL_DELAY.as_secs_f64())))
+                    else {
+                        continue;
+                    };
+                    if agents
+                        .iter()
+                        .any(|a| a == AGENT || a.starts_with(&format!("{AGENT}/")))
+                    {
+                        delay_ours = Some(d);
+                    }
+                    if agents.iter().any(|a| a == "*") {
+                        delay_any = Some(d);
+                    }
+                }
                 "allow" | "disallow" => {
                     in_rules = true;
                     let allow = key == "allow";
@@ -86,17 +115,23 @@ impl Robots {
                 _ => {}
             }
         }
-        let rules = if found_ours {
-            ours
+        let (rules, crawl_delay) = if found_ours {
+            (ours, delay_ours)
         } else if found_any {
-            any
+            (any, delay_any)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Robots {
             rules,
             disallow_all: false,
+            crawl_delay,
         }
+    }
+
+    /// The least time the site asks for between two requests, if any.
+    pub fn crawl_delay(&self) -> Option<Duration> {
+        self.crawl_delay
     }
 
     /// May `path` (path plus `?query`, as in the request line) be fetched?
@@ -196,6 +231,20 @@ mod tests {
         let open = Robots::parse("User-agent: *\nDisallow:\n");
         assert!(open.allowed("/anything"));
         assert!(Robots::parse("garbage \u{0} ::: 中文").allowed("/"));
+    }
+
+    #[test]
+    fn crawl_delay_of_the_chosen_group_capped() {
+        let r = Robots::parse("User-agent: *\nCrawl-delay: 2.5\nDisallow: /x\n");
+        assert_eq!(r.crawl_delay(), Some(Duration::from_millis(2500)));
+        let r = Robots::parse(
+            "User-agent: reformwatch\nCrawl-delay: 86400\n\nUser-agent: *\nCrawl-delay: 1\n",
+        );
+        assert_eq!(r.crawl_delay(), Some(MAX_CRAWL_DELAY));
+        assert_eq!(
+            Robots::parse("User-agent: *\nCrawl-delay: soon\n").crawl_delay(),
+            None
+        );
     }
 
     #[test]

@@ -85,6 +85,22 @@ pub fn into_window(hours: ActiveHours, tz: Tz, t: DateTime<Utc>) -> DateTime<Utc
     t
 }
 
+/// When an article first stored at `first_seen` is next fetched again to
+/// catch silent edits: the first delay of the source's `recheck` schedule
+/// (increasing delays after `first_seen`) that lands after `now`, so a
+/// re-check that ran late skips the slots it missed; `None` once the
+/// schedule is used up.
+pub fn next_recheck(
+    first_seen: DateTime<Utc>,
+    schedule: &[Duration],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    schedule
+        .iter()
+        .map(|d| first_seen + to_chrono(*d))
+        .find(|t| *t > now)
+}
+
 /// Delay before retry number `attempts` of a digest the relay could not hand
 /// over: 5 minutes, doubling, capped at 4000 s (Postfix's defaults).
 pub fn digest_retry_delay(attempts: u32) -> Duration {
@@ -202,6 +218,20 @@ mod tests {
     }
 
     const SH: Tz = chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn rechecks_decay_and_skip_missed_slots() {
+        let h = |n: u64| Duration::from_secs(n * 3600);
+        let schedule = [h(1), h(3), h(12)];
+        let t0 = Utc.with_ymd_and_hms(2024, 9, 2, 0, 0, 0).unwrap();
+        let at = |hours: i64| t0 + ChronoDuration::hours(hours);
+        assert_eq!(next_recheck(t0, &schedule, t0), Some(at(1)));
+        assert_eq!(next_recheck(t0, &schedule, at(1)), Some(at(3)));
+        // A daemon that was down for 5 hours goes straight to the 12h slot.
+        assert_eq!(next_recheck(t0, &schedule, at(6)), Some(at(12)));
+        assert_eq!(next_recheck(t0, &schedule, at(12)), None);
+        assert_eq!(next_recheck(t0, &[], t0), None);
+    }
 
     #[test]
     fn daily_slot_is_reached_at_the_minute_in_the_subscribers_zone() {

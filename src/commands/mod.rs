@@ -6,7 +6,10 @@ mod article;
 mod digest;
 mod extract;
 mod inspect;
+mod opml;
 mod poll;
+mod progress;
+mod revisions;
 mod test_source;
 
 use std::path::Path;
@@ -38,6 +41,10 @@ impl From<Exit> for std::process::ExitCode {
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let now = cli.now;
     let config_path = config::resolve_path(cli.config.as_deref());
+    if let Command::ImportOpml(args) = &cli.command {
+        // Works without a config; one that loads keeps its ids from reuse.
+        return opml::run(args, config::load(&config_path).ok().as_ref());
+    }
     if let Command::Extract(args) = &cli.command {
         // extract works without a config unless --source names one.
         let settings = match &args.source {
@@ -78,7 +85,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             &open(&settings, Access::Reader)?,
             clock(now),
         ),
+        Command::Show(args) if args.revisions => {
+            revisions::history(&settings, args.id, &open(&settings, Access::Reader)?)
+        }
         Command::Show(args) => inspect::show(&settings, &args, &open(&settings, Access::Reader)?),
+        Command::Diff(args) => revisions::diff(&settings, &args, &open(&settings, Access::Reader)?),
         Command::Outbox(args) => match args.action {
             None => inspect::outbox(&open(&settings, Access::Reader)?),
             Some(OutboxAction::Retry { id }) => {
@@ -86,7 +97,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             }
         },
         Command::TestSource(args) => test_source::run(&settings, &args, clock(now)).await,
-        Command::Extract(_) => unreachable!("handled above"),
+        Command::Extract(_) | Command::ImportOpml(_) => unreachable!("handled above"),
     }
 }
 

@@ -31,7 +31,9 @@ pub async fn run(
     // Subscribers known before the articles arrive get them in their digest.
     outbox::register_all(settings, &store, now)?;
     let ctx = PollContext::new(settings.clone())?;
+    let progress = super::progress::Progress::start(sources.len());
     let summary = pipeline::poll_sources(&ctx, &store, &sources, now).await?;
+    drop(progress);
     println!(
         "polled {} source{}: {} fetched, {} not modified, {} failed; {} new article{}",
         sources.len(),
@@ -42,6 +44,15 @@ pub async fn run(
         summary.new_articles,
         if summary.new_articles == 1 { "" } else { "s" },
     );
+    if summary.rechecked > 0 || summary.revised > 0 {
+        println!(
+            "re-checked {} stored article{}: {} new revision{}",
+            summary.rechecked,
+            if summary.rechecked == 1 { "" } else { "s" },
+            summary.revised,
+            if summary.revised == 1 { "" } else { "s" },
+        );
+    }
     for (id, error) in &summary.failed {
         eprintln!("error: source {id}: {error}");
     }

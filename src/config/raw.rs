@@ -32,6 +32,7 @@ pub(crate) struct RawDaemon {
     pub backfill: Key<String>,
     pub timezone: Key<String>,
     pub user_agent: Key<String>,
+    pub evidence_retention: Key<String>,
 }
 
 /// `[mail]`.
@@ -83,6 +84,9 @@ pub(crate) struct RawSource {
     pub robots: Key<bool>,
     pub active_hours: Key<String>,
     pub link_pattern: Key<String>,
+    pub ignore: Key<Vec<Spanned<String>>>,
+    pub recheck: Key<Vec<Spanned<String>>>,
+    pub recheck_per_poll: Key<usize>,
     /// `[sources.list]`, read as its own table by `tables` (so its unknown
     /// keys get their own path and suggestions), hence not a serde field.
     #[serde(skip)]
@@ -128,6 +132,7 @@ pub(crate) struct RawSubscriber {
     pub coalesce: Key<String>,
     pub timezone: Key<String>,
     pub format: Key<String>,
+    pub revisions: Key<String>,
 }
 
 /// A keyword: `"term"` or `{ term = "term", weight = 3 }`.
@@ -223,6 +228,6 @@ mod tests {
     fn field_lists_come_from_the_structs() {
         assert!(fields_of::<RawSource>().contains(&"interval"));
         assert!(fields_of::<RawMail>().contains(&"password_file"));
-        assert_eq!(fields_of::<RawSubscriber>().len(), 8);
+        assert_eq!(fields_of::<RawSubscriber>().len(), 9);
     }
 }

@@ -58,6 +58,9 @@ pub struct DaemonSettings {
     pub timezone: Tz,
     /// Extra `User-Agent` text appended after `reformwatch/VERSION`.
     pub user_agent: Option<String>,
+    /// How long the raw HTML kept as evidence of each revision is kept
+    /// (`evidence_retention`, default 90 days); pruned at poll time.
+    pub evidence_retention: Duration,
 }
 
 /// Which items of a new source's first poll are mailed.
@@ -214,6 +217,16 @@ pub struct Source {
     /// Per-source article selectors (`[sources.article]`); automatic
     /// extraction when `None`.
     pub article: Option<ArticleRules>,
+    /// Parts of the text that are no edit when they change (view counters,
+    /// `本文更新于…` lines), compiled at load (`ignore`).
+    pub ignore: Vec<regex::Regex>,
+    /// Delays after an article was first stored at which its page is
+    /// fetched again to catch silent edits (`recheck`); only html sources
+    /// and feeds with `full_text = true` re-check.
+    pub recheck: Vec<Duration>,
+    /// Most re-checks in one poll of the source (`recheck_per_poll`), so
+    /// new articles always go first.
+    pub recheck_per_poll: usize,
 }
 
 /// How to find article links on a listing page. Either selectors (`item`
@@ -271,6 +284,10 @@ pub struct Subscriber {
     pub timezone: Tz,
     /// Body format.
     pub format: MailFormat,
+    /// The least change class of a revision that is mailed in the
+    /// "Revised" section (`revisions`: `"substantive"` = substantive,
+    /// `"all"` = cosmetic and up); `None` for `"none"`.
+    pub revisions: Option<crate::diff::ChangeClass>,
 }
 
 /// When a subscriber's digest is due, in the subscriber's time zone.

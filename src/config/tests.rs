@@ -589,3 +589,37 @@ fn never_panics_on_mangled_input() {
         let _ = parse(odd, Path::new(""));
     }
 }
+
+// ---- issue 6: service keys ---------------------------------------------------
+
+#[test]
+fn service_keys_parse_with_their_defaults() {
+    let s = ok(&format!(
+        "{TOPIC}[[sources]]\nid = \"a\"\nurl = \"http://x.test/\"\n"
+    ));
+    assert_eq!(s.daemon.per_host_concurrency, 1);
+    assert_eq!(s.daemon.per_host_delay, Duration::from_secs(1));
+    assert_eq!(s.daemon.metrics_addr, None);
+    assert_eq!(s.daemon.admin_after, Duration::from_secs(86_400));
+    assert!(s.sources[0].robots && s.sources[0].active_hours.is_none());
+    let s = ok(&format!(
+        "[daemon]\nmetrics_addr = \"9187\"\nper_host_delay = \"0s\"\nadmin_email = \"ops@example.org\"\n{TOPIC}\
+         [[sources]]\nid = \"a\"\nurl = \"http://x.test/\"\nrobots = false\nactive_hours = \"22:00-02:00\"\n"
+    ));
+    assert_eq!(s.daemon.metrics_addr, Some(([127, 0, 0, 1], 9187).into()));
+    assert_eq!(s.daemon.per_host_delay, Duration::ZERO);
+    assert_eq!(s.daemon.admin_email.as_deref(), Some("ops@example.org"));
+    assert!(!s.sources[0].robots);
+    let hours = s.sources[0].active_hours.unwrap();
+    assert_eq!(hours.start.format("%H:%M").to_string(), "22:00");
+}
+
+#[test]
+fn bad_service_keys_name_key_and_line() {
+    let found = problems("[daemon]\nmetrics_addr = \"everywhere\"\n");
+    assert_one(found, 2, "daemon.metrics_addr", "bad metrics_addr");
+    let found = problems(&format!(
+        "{TOPIC}[[sources]]\nid = \"a\"\nurl = \"http://x.test/\"\nactive_hours = \"8-20\"\n"
+    ));
+    assert_one(found, 7, "sources[0].active_hours", "HH:MM-HH:MM");
+}

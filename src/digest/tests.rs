@@ -20,6 +20,7 @@ fn subscriber(format: MailFormat) -> Subscriber {
         schedule: Schedule::Daily { hour: 8, minute: 0 },
         timezone: chrono_tz::Asia::Shanghai,
         format,
+        revisions: Some(crate::diff::ChangeClass::Substantive),
     }
 }
 

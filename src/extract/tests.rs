@@ -446,3 +446,42 @@ fn hostile_pages_give_errors_not_panics() {
         .collect();
     let _ = run(&junk, url, None);
 }
+
+/// The link-heavy sidebar and footer real pages carry (the bench pads with the same).
+fn chrome() -> String {
+    let mut s = String::from("<div class=\"sidebar\"><h3>热点排行</h3><ul>");
+    for i in 0..400 {
+        s.push_str(&format!(
+            "<li><a href=\"/news/2024-09/{:02}/content_{i}.htm\">第{i}条 城市建设与民生服务动态</a><span>09-{:02}</span></li>",
+            i % 28 + 1,
+            i % 28 + 1
+        ));
+    }
+    s.push_str("</ul></div><div class=\"footer\">");
+    for _ in 0..40 {
+        s.push_str("<p><a href=\"/about\">关于我们</a> | <a href=\"/contact\">联系我们</a> | 版权所有 未经授权禁止复制 ICP备00000000号</p>");
+    }
+    s.push_str("</div>");
+    s
+}
+
+#[test]
+fn fifty_kilobytes_of_link_chrome_do_not_move_the_body() {
+    let padding = chrome();
+    let mut total = 0.0;
+    for (name, bytes, json) in FIXTURES {
+        let want = golden(json);
+        let html = decode_document(bytes, Some("text/html"), None).text;
+        let padded = html.replacen("</body>", &format!("{padding}</body>"), 1);
+        let page = run(padded.as_bytes(), want["url"].as_str().expect("url"), None).expect(name);
+        let f1 = char_f1(&page.article.text(), want["text"].as_str().expect("text"));
+        println!("padded body F1 {f1:.4}  {name}");
+        total += f1;
+    }
+    let avg = total / FIXTURES.len() as f64;
+    println!("padded body F1 average {avg:.4}");
+    assert!(
+        avg >= 0.95,
+        "average body F1 on padded pages {avg:.4} < 0.95"
+    );
+}

@@ -9,6 +9,7 @@ use super::StoreError;
 pub(super) const STEPS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_page_sources.sql"),
+    include_str!("migrations/003_revisions.sql"),
 ];
 
 /// Applies the steps the database has not seen yet, each in its own

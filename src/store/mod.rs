@@ -4,15 +4,18 @@
 //! every write, migrations at open, and a lock file for writers.
 //!
 //! Queries are grouped per aggregate: [`poll`] (sources, articles,
-//! revisions, matches), [`outbox`] (subscribers, digests) and [`query`]
-//! (read-only views for the CLI).
+//! revisions, matches), [`outbox`] (subscribers, digests), [`revisions`]
+//! (revisions 2, 3, …, raw pages, re-checks) and [`query`] (read-only views
+//! for the CLI).
 
 pub mod known;
 mod lock;
 mod migrations;
+pub mod notices;
 pub mod outbox;
 pub mod poll;
 pub mod query;
+pub mod revisions;
 pub mod stats;
 
 use std::path::{Path, PathBuf};

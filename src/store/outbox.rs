@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use super::revisions::{pending_revisions, record_mailed_revisions, PendingRevision};
 use super::{from_secs, secs, Store, StoreError};
+use crate::diff::ChangeClass;
 use crate::digest::DigestItem;
 use crate::model::{TermHit, TopicMatch};
 
@@ -158,15 +160,18 @@ impl Store {
         pending_items(&conn, subscriber_id, topics, since)
     }
 
-    /// Composes one digest in one transaction: reads the pending items,
-    /// lets `render` turn them into a message, and writes the digest and its
-    /// items; also records `slot` as handled. With no items, writes only
-    /// the slot and returns [`ComposeOutcome::Empty`].
+    /// Composes one digest in one transaction: reads the pending items and
+    /// the revised articles of class `revisions` or weightier (none when
+    /// `None`), lets `render` turn them into a message, and writes the
+    /// digest and its items (each revised article at the revision reported);
+    /// also records `slot` as handled. With nothing pending, writes only the
+    /// slot and returns [`ComposeOutcome::Empty`].
     #[allow(clippy::too_many_arguments)]
     pub fn compose_digest<F>(
         &self,
         subscriber_id: &str,
         topics: &[String],
+        revisions: Option<ChangeClass>,
         since: Option<DateTime<Utc>>,
         period_key: &str,
         slot: Option<DateTime<Utc>>,
@@ -174,7 +179,7 @@ impl Store {
         render: F,
     ) -> Result<ComposeOutcome, StoreError>
     where
-        F: FnOnce(&[DigestItem]) -> Result<NewDigest, String>,
+        F: FnOnce(&[DigestItem], &[PendingRevision]) -> Result<NewDigest, String>,
     {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -195,11 +200,12 @@ impl Store {
             )?;
         }
         let items = pending_items(&tx, subscriber_id, topics, since)?;
-        if items.is_empty() {
+        let revised = pending_revisions(&tx, subscriber_id, topics, revisions)?;
+        if items.is_empty() && revised.is_empty() {
             tx.commit()?;
             return Ok(ComposeOutcome::Empty);
         }
-        let digest = render(&items).map_err(|detail| StoreError::Compose {
+        let digest = render(&items, &revised).map_err(|detail| StoreError::Compose {
             subscriber: subscriber_id.to_string(),
             detail,
         })?;
@@ -235,11 +241,12 @@ impl Store {
                 ])?;
             }
         }
+        record_mailed_revisions(&tx, digest_id, subscriber_id, &revised)?;
         crate::failpoint::hit("mid_compose");
         tx.commit()?;
         Ok(ComposeOutcome::Composed {
             digest_id,
-            items: items.len(),
+            items: items.len() + revised.len(),
         })
     }
 

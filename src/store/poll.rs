@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+use super::revisions::{RevisePolicies, RevisePolicy};
 use super::{from_secs, secs, Store, StoreError};
 use crate::fetch::Validators;
 use crate::model::{Article, TopicMatch};
@@ -89,6 +90,8 @@ pub struct ApplyReport {
     pub new_articles: usize,
     /// New articles per source id.
     pub new_by_source: HashMap<String, usize>,
+    /// Stored items that reappeared edited: new revisions stored.
+    pub revised: usize,
 }
 
 impl Store {
@@ -117,10 +120,24 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Writes the results of a poll pass in one transaction.
+    /// Writes the results of a poll pass in one transaction, comparing
+    /// stored items that reappear without `ignore` patterns (see
+    /// [`Store::apply_poll_with`]).
     pub fn apply_poll(
         &self,
         records: &[PollRecord],
+        now: DateTime<Utc>,
+    ) -> Result<ApplyReport, StoreError> {
+        self.apply_poll_with(records, &RevisePolicies::default(), now)
+    }
+
+    /// Writes the results of a poll pass in one transaction. A stored item
+    /// that reappears with changed content is compared with its revisions
+    /// under its source's policy, and an edit stores the next revision.
+    pub fn apply_poll_with(
+        &self,
+        records: &[PollRecord],
+        policies: &RevisePolicies,
         now: DateTime<Utc>,
     ) -> Result<ApplyReport, StoreError> {
         let mut conn = self.conn();
@@ -163,7 +180,8 @@ impl Store {
                         encoding,
                         extract_error,
                     ])?;
-                    let added = insert_items(&tx, items, now_s)?;
+                    let policy = policies.get(source_id);
+                    let added = insert_items(&tx, items, policy, &mut report.revised, now_s)?;
                     report.new_articles += added;
                     *report.new_by_source.entry(source_id.clone()).or_default() += added;
                 }
@@ -236,10 +254,13 @@ fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str, url: &str) -> Result<
 }
 
 /// Inserts the articles not seen before (with revision 1 and matches) and
-/// touches the ones already stored. Returns how many were new.
+/// touches the ones already stored, comparing them under `policy` (edits
+/// counted in `revised`). Returns how many were new.
 fn insert_items(
     tx: &rusqlite::Transaction<'_>,
     items: &[ScoredArticle],
+    policy: &RevisePolicy,
+    revised: &mut usize,
     now_s: i64,
 ) -> Result<usize, StoreError> {
     let mut added = 0;
@@ -271,10 +292,15 @@ fn insert_items(
                 "UPDATE articles SET last_seen_at = ?3 WHERE source_id = ?1 AND guid = ?2",
             )?
             .execute(params![a.source_id, a.guid, now_s])?;
+            let outcome = super::revisions::revise_item(tx, a, &item.matches, policy, now_s)?;
+            if matches!(outcome, super::revisions::Revised::Stored { .. }) {
+                *revised += 1;
+            }
             continue;
         };
         added += 1;
         insert_revision(tx, article_id, 1, a, now_s)?;
+        super::revisions::after_first_revision(tx, article_id, a, policy, item.mailable, now_s)?;
         super::known::record_body_length(tx, &a.source_id, a.body_chars())?;
         for m in &item.matches {
             let explanation =

@@ -183,7 +183,18 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
         .unwrap();
     assert_eq!(unsent, 0, "every composed digest is sent after recovery");
 
-    let got = deliveries(&smtp.messages(), articles);
+    let msgs = smtp.messages();
+    let ids: BTreeSet<Option<String>> = msgs
+        .iter()
+        .map(|m| ParsedMail::parse(&m.data).message_id)
+        .collect();
+    eprintln!(
+        "{} messages received, {} distinct Message-IDs ({} known duplicates)",
+        msgs.len(),
+        ids.len(),
+        msgs.len() - ids.len()
+    );
+    let got = deliveries(&msgs, articles);
     for who in [SUBSCRIBER, SECOND] {
         for n in 0..articles {
             let ids = got.get(&(who.to_string(), title(n)));
@@ -266,7 +277,17 @@ fn abort_mid_compose_leaves_no_partial_digest_and_items_pending() {
         "{}",
         preview.describe()
     );
+    let html_file = ws.dir().join("preview.html");
+    let html_path = html_file.display().to_string();
+    ws.run(&["digest", "--preview", SUBSCRIBER, "--html", &html_path])
+        .expect_code(exit::OK);
+    let html = std::fs::read_to_string(&html_file).expect("preview HTML written");
+    assert!(
+        squash(&crate::support::mail::decode_entities(&html)).contains(&squash(&title(2))),
+        "{html}"
+    );
     assert!(ws.digests().is_empty(), "preview wrote an outbox row");
+    assert_eq!(ws.digest_item_count(), 0, "preview wrote item rows");
 
     ws.run(&["digest", "--send-now"]).expect_code(exit::OK);
     let msgs = smtp.messages();

@@ -25,6 +25,9 @@ mod smtp_faults_keep_outbox_honest;
 mod smtp_tls_trusts_only_known_cas;
 
 // issue 6: run as a real service
+mod admin_notice_for_failing_sources;
+mod import_opml_prints_sources;
+mod metrics_and_healthz_are_scraped;
 mod polite_polling_limits_and_backoff;
 mod redirects_to_private_addresses_are_refused;
 mod service_talks_to_systemd;
@@ -38,3 +41,6 @@ mod html_listing_drift_fails_source;
 mod html_source_stores_listed_articles;
 mod multi_page_article_is_joined;
 mod test_source_previews_without_writing;
+
+// issue 4: silent edits
+mod silent_edits_become_revisions;

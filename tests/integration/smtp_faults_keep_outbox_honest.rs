@@ -238,7 +238,20 @@ fn drop_after_final_dot_resends_with_the_same_message_id() {
 
 #[test]
 fn stalled_server_is_cut_off_by_smtp_timeout_and_never_blocks_shutdown() {
-    let stub = SmtpStub::start(Behaviour::stall());
+    stall_then_sigterm(Behaviour::stall(), false);
+}
+
+#[test]
+fn silence_after_the_final_dot_times_out_and_sigterm_still_stops_the_daemon() {
+    stall_then_sigterm(Behaviour::stall_after_dot(), true);
+}
+
+/// A server that goes silent (at the greeting, or after the final dot when
+/// `in_data`): the send is cut off by the SMTP deadline and the digest stays
+/// pending; a daemon stalled on it stops cleanly on SIGTERM (RELIABILITY A5,
+/// A14).
+fn stall_then_sigterm(behaviour: Behaviour, in_data: bool) {
+    let stub = SmtpStub::start(behaviour);
     let (_http, ws) = setup(stub.port());
     // Times relative to the real clock, because the daemon below uses it.
     let ago = |min: i64| (chrono::Utc::now() - chrono::Duration::minutes(min)).to_rfc3339();
@@ -256,6 +269,14 @@ fn stalled_server_is_cut_off_by_smtp_timeout_and_never_blocks_shutdown() {
     // Its retry (5 min after the attempt) is due for the daemon, which
     // stalls on the server; SIGTERM must still stop it.
     let connections = stub.connections();
+    let mails = stub.mails().len();
+    let stalled = || {
+        if in_data {
+            stub.mails().len() > mails
+        } else {
+            stub.connections() > connections
+        }
+    };
     let mut child = Command::new(BIN)
         .args(["--config", &ws.config_path().display().to_string(), "run"])
         .current_dir(ws.dir())
@@ -267,13 +288,10 @@ fn stalled_server_is_cut_off_by_smtp_timeout_and_never_blocks_shutdown() {
         .spawn()
         .expect("start the daemon");
     let waited = Instant::now();
-    while stub.connections() == connections && waited.elapsed() < Duration::from_secs(30) {
+    while !stalled() && waited.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(
-        stub.connections() > connections,
-        "the daemon never tried SMTP"
-    );
+    assert!(stalled(), "the daemon never reached the stall");
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     // Bounded wait (the smtp_timeout deadline is 2 s); a hang is killed
     // and fails the test rather than blocking it.

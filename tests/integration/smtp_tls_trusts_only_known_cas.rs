@@ -156,3 +156,20 @@ fn server_without_starttls_is_refused_clearly() {
     assert!(stub.mails().is_empty());
     assert_eq!(ws.digests()[0].state, "pending");
 }
+
+#[test]
+fn auth_login_is_used_when_the_relay_offers_only_login() {
+    let pki = TestPki::new();
+    let stub = SmtpStub::start(
+        Behaviour::tls(pki.server.clone(), false).with_login_only_auth(USER, PASSWORD),
+    );
+    let (_http, ws) = setup(&stub, "starttls", Some(&pki.ca_pem), PASSWORD);
+    ws.run(&["digest", "--send-now"]).expect_code(exit::OK);
+    let transcript = stub.transcripts().concat().join("\n");
+    assert!(
+        transcript.contains(&format!("(AUTH LOGIN as {USER:?})")),
+        "{transcript}"
+    );
+    assert_eq!(stub.mails().len(), 1);
+    assert_eq!(ws.digests()[0].state, "sent");
+}

@@ -157,6 +157,9 @@ impl Check<'_, '_> {
             let full_text = s.full_text.as_ref().is_some_and(|k| *k.get_ref());
             let list = self.list_rules(sec, kind);
             let article = self.article_rules(sec, kind, full_text);
+            let ignore = self.ignore_patterns(sec);
+            let recheck = self.recheck_schedule(sec);
+            let recheck_per_poll = self.recheck_per_poll(sec);
             if let (Some(id), Some(kind), Some(url)) = (id, kind, url) {
                 let id = id.get_ref().trim().to_owned();
                 out.push(Source {
@@ -173,6 +176,9 @@ impl Check<'_, '_> {
                     active_hours,
                     list,
                     article,
+                    ignore,
+                    recheck,
+                    recheck_per_poll,
                 });
             }
         }
@@ -262,6 +268,7 @@ impl Check<'_, '_> {
             let format = self
                 .choice(sec, "format", &s.format, &formats)
                 .unwrap_or(MailFormat::Html);
+            let revisions = self.subscriber_revisions(sec);
             if let Some(email) = email {
                 out.push(Subscriber {
                     id: id.map_or_else(|| email.clone(), |k| k.get_ref().trim().to_owned()),
@@ -271,6 +278,7 @@ impl Check<'_, '_> {
                     schedule,
                     timezone,
                     format,
+                    revisions,
                 });
             }
         }

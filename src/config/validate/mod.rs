@@ -20,6 +20,7 @@ use super::{Backfill, DaemonSettings, Settings};
 
 mod lists;
 mod mail;
+mod revisions;
 mod rules;
 
 const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
@@ -275,6 +276,12 @@ impl Check<'_, '_> {
                 values::address(t.trim()).map(|()| t.trim().to_owned())
             }),
             admin_after: dur(self, "admin_after", &d.admin_after, 24 * 3600),
+            evidence_retention: dur(
+                self,
+                "evidence_retention",
+                &d.evidence_retention,
+                90 * 86_400,
+            ),
         }
     }
 }

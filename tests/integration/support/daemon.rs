@@ -48,7 +48,9 @@ impl Daemon {
         }
         cmd.env("NO_PROXY", "127.0.0.1,localhost")
             .env("no_proxy", "127.0.0.1,localhost")
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", "info")
+            // Plain log lines the tests can search.
+            .env("NO_COLOR", "1");
         for (k, v) in env {
             cmd.env(k, v);
         }

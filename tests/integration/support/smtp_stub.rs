@@ -29,6 +29,8 @@ pub enum AfterDot {
     Reply(String),
     /// Close the connection without replying.
     Drop,
+    /// Say nothing and hold the connection until the stub is dropped.
+    Stall,
 }
 
 /// TLS on the stub's side.
@@ -94,6 +96,8 @@ pub struct Behaviour {
     pub tls: Option<StubTls>,
     /// The one `(user, password)` AUTH accepts; AUTH is offered only when set.
     pub auth: Option<(String, String)>,
+    /// Offer only AUTH LOGIN (the challenge–response mechanism), not PLAIN.
+    pub login_only: bool,
 }
 
 impl Behaviour {
@@ -105,6 +109,7 @@ impl Behaviour {
             after_dot: AfterDot::Accept,
             tls: None,
             auth: None,
+            login_only: false,
         }
     }
 
@@ -121,6 +126,15 @@ impl Behaviour {
     }
 
     /// This behaviour, also demanding AUTH as `user` / `password`.
+    /// This behaviour, demanding AUTH as `user` / `password` and offering
+    /// only the LOGIN mechanism.
+    pub fn with_login_only_auth(mut self, user: &str, password: &str) -> Self {
+        self.auth = Some((user.into(), password.into()));
+        self.login_only = true;
+        self
+    }
+
+    /// This behaviour, also demanding AUTH (PLAIN or LOGIN) as `user` / `password`.
     pub fn with_auth(mut self, user: &str, password: &str) -> Self {
         self.auth = Some((user.into(), password.into()));
         self
@@ -154,6 +168,14 @@ impl Behaviour {
     pub fn drop_after_dot() -> Self {
         Behaviour {
             after_dot: AfterDot::Drop,
+            ..Self::accept()
+        }
+    }
+
+    /// Reads the whole message, then stays silent (no reply to the dot).
+    pub fn stall_after_dot() -> Self {
+        Behaviour {
+            after_dot: AfterDot::Stall,
             ..Self::accept()
         }
     }
@@ -467,7 +489,11 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared, index: usize) -> i
                 lines.push("250-STARTTLS");
             }
             if b.auth.is_some() {
-                lines.push("250-AUTH PLAIN LOGIN");
+                lines.push(if b.login_only {
+                    "250-AUTH LOGIN"
+                } else {
+                    "250-AUTH PLAIN LOGIN"
+                });
             }
             for l in lines {
                 log(format!("S: {l}"));
@@ -489,7 +515,31 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared, index: usize) -> i
                     return Ok(());
                 }
             }
-        } else if upper.starts_with("AUTH PLAIN") {
+        } else if upper.starts_with("AUTH LOGIN") {
+            let mut answer = |prompt: &str| -> io::Result<String> {
+                reply(reader.get_mut(), prompt)?;
+                let mut l = Vec::new();
+                reader.read_until(b'\n', &mut l)?;
+                let text = String::from_utf8_lossy(&l).trim().to_string();
+                Ok(base64_decode(&text)
+                    .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+                    .unwrap_or_default())
+            };
+            let user = answer("334 VXNlcm5hbWU6")?;
+            let password = answer("334 UGFzc3dvcmQ6")?;
+            log(format!("C: (AUTH LOGIN as {user:?})"));
+            let ok = b
+                .auth
+                .as_ref()
+                .is_some_and(|(u, p)| *u == user && *p == password);
+            let w = reader.get_mut();
+            if ok {
+                authed = true;
+                reply(w, "235 2.7.0 authentication successful")?;
+            } else {
+                reply(w, "535 5.7.8 authentication credentials invalid")?;
+            }
+        } else if upper.starts_with("AUTH PLAIN") && !b.login_only {
             let creds = base64_decode(cmd.get("AUTH PLAIN".len()..).unwrap_or(""))
                 .map(|raw| String::from_utf8_lossy(&raw).into_owned())
                 .unwrap_or_default();
@@ -546,6 +596,15 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared, index: usize) -> i
                 AfterDot::Drop => {
                     log("S: (connection closed without a reply)".into());
                     w.shutdown();
+                    return Ok(());
+                }
+                AfterDot::Stall => {
+                    log("S: (silent after the final dot)".into());
+                    // Ends when the client hangs up or Drop shuts the socket.
+                    let mut sink = Vec::new();
+                    while reader.read_until(b'\n', &mut sink)? > 0 {
+                        sink.clear();
+                    }
                     return Ok(());
                 }
             }
