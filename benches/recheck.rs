@@ -211,6 +211,7 @@ fn fill_store(
             article,
             matches: vec![],
             mailable: true,
+            page: None,
         });
     }
     let records: Vec<PollRecord> = by_source

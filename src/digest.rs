@@ -30,7 +30,7 @@ use crate::config;
 use crate::model;
 
 pub use message::build_message;
-pub use revised::{render_with_revised, RevisedItem, REVISED_HEADING};
+pub use revised::{RevisedItem, REVISED_HEADING};
 pub use sanitize::article_html as sanitize_article_html;
 
 /// Default for the most items rendered in one digest (`[mail] max_items`);
@@ -156,7 +156,23 @@ pub fn render_capped(
     now: DateTime<Utc>,
     max_items: usize,
 ) -> RenderedDigest {
-    let view = build_view(subscriber, topics, items, now, max_items.max(1));
+    render_with_revised(subscriber, topics, items, &[], now, max_items)
+}
+
+/// Renders the new `items` like [`render_capped`] and the `revised`
+/// articles (mailed before, edited since) in a "Revised" section after
+/// them and before the footer, each with its diff inline. The subject
+/// counts both ("3 new, 1 revised"); `item_count` is the sum. With no
+/// revised articles this is exactly [`render_capped`].
+pub fn render_with_revised(
+    subscriber: &config::Subscriber,
+    topics: &[config::Topic],
+    items: &[DigestItem],
+    revised: &[RevisedItem],
+    now: DateTime<Utc>,
+    max_items: usize,
+) -> RenderedDigest {
+    let view = build_view(subscriber, topics, items, revised, now, max_items.max(1));
     let subject = subject_line(&view);
     let text = render_text::render(&view);
     let html = match subscriber.format {
@@ -253,14 +269,17 @@ struct DigestView {
     tz_name: String,
     /// Groups in display order (non-empty groups only).
     groups: Vec<GroupView>,
-    /// Distinct articles in the input.
+    /// Distinct new articles in the input plus the revised articles.
     total: usize,
-    /// How many of `total` are revisions of earlier articles.
+    /// How many of `total` are revisions of earlier articles: new articles
+    /// at a revision above 1, and every article of the Revised section.
     revised: usize,
-    /// Per-topic counts for the subject, in display order (all items).
+    /// Per-topic counts for the subject, in display order (new articles).
     counts: Vec<(String, usize)>,
-    /// Articles not shown because of the item cap.
+    /// New articles not shown because of the item cap.
     omitted: usize,
+    /// The Revised section, after the groups (empty: no section).
+    revisions: Vec<revised::RevisedView>,
     /// Names of the subscriber's topics, for the footer.
     topic_names: Vec<String>,
 }
@@ -300,6 +319,7 @@ fn build_view(
     subscriber: &config::Subscriber,
     topics: &[config::Topic],
     items: &[DigestItem],
+    revised: &[RevisedItem],
     now: DateTime<Utc>,
     max_items: usize,
 ) -> DigestView {
@@ -378,8 +398,8 @@ fn build_view(
         }
     };
 
-    let total = unique.len();
-    let revised = unique.iter().filter(|i| i.revision > 1).count();
+    let new_total = unique.len();
+    let new_revised = unique.iter().filter(|i| i.revision > 1).count();
     let sizes: Vec<usize> = grouped.iter().map(|(_, m)| m.len()).collect();
     let quotas = fair_quotas(&sizes, max_items);
     let mut counts = Vec::new();
@@ -434,10 +454,11 @@ fn build_view(
         generated: format_time(now, tz),
         tz_name: tz.name().to_owned(),
         groups,
-        total,
-        revised,
+        total: new_total + revised.len(),
+        revised: new_revised + revised.len(),
         counts,
-        omitted: total - shown,
+        omitted: new_total - shown,
+        revisions: revised.iter().map(|r| revised::view(r, tz)).collect(),
         topic_names,
     }
 }

@@ -56,7 +56,11 @@ pub use crate::http_hints::CacheHints;
 #[derive(Debug)]
 pub enum FetchOutcome {
     /// The server answered 304: nothing changed since the validators.
-    NotModified,
+    NotModified {
+        /// `Cache-Control` / `Expires` / `Retry-After` of the 304: the
+        /// earliest next poll, as for a 200.
+        hints: CacheHints,
+    },
     /// A 2xx response with its body.
     Fetched(Fetched),
 }
@@ -308,7 +312,7 @@ impl Fetcher {
         }
         let outcome = self.checked(url, validators).await;
         match &outcome {
-            Ok(FetchOutcome::NotModified) => METRICS.fetch("not_modified", 0),
+            Ok(FetchOutcome::NotModified { .. }) => METRICS.fetch("not_modified", 0),
             Ok(FetchOutcome::Fetched(f)) => METRICS.fetch("ok", f.body.len() as u64),
             Err(e) => METRICS.fetch(e.kind(), 0),
         }
@@ -404,7 +408,7 @@ impl Fetcher {
                 until: now + ROBOTS_TTL,
                 unreachable: None,
             },
-            Ok(FetchOutcome::NotModified) => CachedRobots {
+            Ok(FetchOutcome::NotModified { .. }) => CachedRobots {
                 robots: Robots::allow_all(),
                 until: now + ROBOTS_TTL,
                 unreachable: None,
@@ -488,7 +492,9 @@ impl Fetcher {
             .map_err(|e| classify(url, &self.limits, e))?;
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified);
+            return Ok(FetchOutcome::NotModified {
+                hints: hints(resp.headers()),
+            });
         }
         if status.is_redirection() {
             // A redirect the policy would not even attempt (e.g. to `file:`),

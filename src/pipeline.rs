@@ -18,11 +18,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
+use url::Url;
 
 use crate::config::{Backfill, Settings, Source, SourceKind};
 use crate::decode;
 use crate::discover::{self, DiscoverError};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::model::FeedDocument;
 use crate::normalize;
 use crate::pages;
 use crate::parse::{self, FeedContext, ParseError};
@@ -36,7 +38,7 @@ mod articles;
 mod preview;
 mod recheck;
 
-pub use articles::{fetch_article, PageError, PageState};
+pub use articles::{fetch_article, FetchedArticle, PageError, PageState};
 use articles::{listed_articles, with_full_text, Gathered};
 pub use preview::{preview_source, Preview, PreviewItem, MANY_ITEMS};
 
@@ -82,12 +84,6 @@ pub enum SourceError {
         /// What the parser said.
         error: ParseError,
     },
-    /// The source kind is not supported by this build.
-    #[error("{url}: source kind not supported yet")]
-    Unsupported {
-        /// The configured URL.
-        url: String,
-    },
     /// The listing page's rules found no article link (layout drift).
     #[error(transparent)]
     Discover(#[from] DiscoverError),
@@ -127,17 +123,21 @@ pub async fn poll_sources(
     // read-only connections of their own.
     let db: Arc<Path> = Arc::from(store.path());
     let mut tasks = JoinSet::new();
+    // Which source each task polls, to name it if the task panics.
+    let mut polling = HashMap::new();
     for source in sources {
         let source = source.clone();
+        let names = (source.id.clone(), source.url.to_string());
         let state = states.get(&source.id).cloned();
         let fetcher = ctx.fetcher.clone();
         let matcher = ctx.matcher.clone();
         let settings = ctx.settings.clone();
         let db = db.clone();
-        tasks.spawn(async move {
+        let task = tasks.spawn(async move {
             let state = state.as_ref();
             poll_one(&settings, &fetcher, &matcher, &source, state, &db, now).await
         });
+        polling.insert(task.id(), names);
     }
     let mut records = Vec::with_capacity(sources.len().min(WRITE_BATCH));
     let mut summary = PollSummary::default();
@@ -147,7 +147,8 @@ pub async fn poll_sources(
             Ok(record) => record,
             Err(e) => {
                 // A panicking source task is a bug; it must not take the pass down.
-                warn!(error = %e, "source task ended abnormally");
+                let (source, url) = polling.remove(&e.id()).unwrap_or_default();
+                warn!(source = %source, url = %url, error = %e, "source task ended abnormally");
                 continue;
             }
         };
@@ -246,12 +247,12 @@ async fn poll_one(
     )
     .await
     {
-        Ok(Polled::NotModified) => PollRecord::NotModified {
+        Ok(Polled::NotModified { floor }) => PollRecord::NotModified {
             source_id: source.id.clone(),
             url: source.url.to_string(),
             next_poll_at: schedule::in_active_hours(
                 source,
-                schedule::next_poll_after_success(now, source.interval, None, jitter),
+                schedule::next_poll_after_success(now, source.interval, floor, jitter),
             ),
         },
         Ok(Polled::Fetched {
@@ -299,7 +300,11 @@ async fn poll_one(
 }
 
 enum Polled {
-    NotModified,
+    NotModified {
+        /// The 304's `Cache-Control` / `Expires` / `Retry-After`: the
+        /// earliest next poll, as for a 200.
+        floor: Option<Duration>,
+    },
     Fetched {
         validators: Validators,
         encoding: String,
@@ -321,7 +326,11 @@ async fn fetch_and_parse(
     now: DateTime<Utc>,
 ) -> Result<Polled, SourceError> {
     let fetched = match fetcher.get(&source.url, validators).await? {
-        FetchOutcome::NotModified => return Ok(Polled::NotModified),
+        FetchOutcome::NotModified { hints } => {
+            return Ok(Polled::NotModified {
+                floor: hints.poll_floor(),
+            })
+        }
         FetchOutcome::Fetched(f) => f,
     };
     let decoded = decode::decode_document(
@@ -331,17 +340,7 @@ async fn fetch_and_parse(
     );
     let (gathered, ttl) = match source.kind {
         SourceKind::Feed => {
-            let ctx = FeedContext {
-                source_id: &source.id,
-                timezone: source.timezone,
-                fetched_at: now,
-                base_url: Some(&fetched.final_url),
-            };
-            let doc =
-                parse::parse_feed(&decoded.text, &ctx).map_err(|error| SourceError::Parse {
-                    url: fetched.final_url.to_string(),
-                    error,
-                })?;
+            let doc = parse_source_feed(&decoded.text, source, &fetched.final_url, now)?;
             let ttl = doc
                 .ttl_minutes
                 .map(|m| Duration::from_secs(u64::from(m) * 60));
@@ -377,13 +376,14 @@ async fn fetch_and_parse(
     let items = gathered
         .articles
         .into_iter()
-        .map(|article| {
+        .map(|(article, page)| {
             let matches = matcher.score(&article);
             let mailable = !first_poll || within_backfill(source.backfill, &article, now);
             ScoredArticle {
                 article,
                 matches,
                 mailable,
+                page,
             }
         })
         .collect();
@@ -400,6 +400,26 @@ async fn fetch_and_parse(
         extract_errors: gathered.errors,
         // RSS <ttl>, Cache-Control max-age and Expires: the longest wins.
         ttl: ttl.max(fetched.hints.poll_floor()),
+    })
+}
+
+/// Parses `text`, fetched from `url` (after redirects), as `source`'s feed;
+/// an error names the URL. Shared by polls and `test-source`.
+fn parse_source_feed(
+    text: &str,
+    source: &Source,
+    url: &Url,
+    now: DateTime<Utc>,
+) -> Result<FeedDocument, SourceError> {
+    let ctx = FeedContext {
+        source_id: &source.id,
+        timezone: source.timezone,
+        fetched_at: now,
+        base_url: Some(url),
+    };
+    parse::parse_feed(text, &ctx).map_err(|error| SourceError::Parse {
+        url: url.to_string(),
+        error,
     })
 }
 

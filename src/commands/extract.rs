@@ -50,7 +50,7 @@ pub async fn run(
             fetcher.allow_origin(&url);
             match fetcher.get(&url, &Validators::default()).await? {
                 FetchOutcome::Fetched(f) => (f.body, f.content_type, Some(f.final_url)),
-                FetchOutcome::NotModified => anyhow::bail!("{url}: unexpected 304"),
+                FetchOutcome::NotModified { .. } => anyhow::bail!("{url}: unexpected 304"),
             }
         }
         _ => {

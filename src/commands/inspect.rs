@@ -158,23 +158,47 @@ pub fn outbox_retry(store: &Store, id: i64, now: DateTime<Utc>) -> anyhow::Resul
     }
 }
 
-/// `reformwatch outbox`: digests not yet sent.
+/// `reformwatch outbox`: digests not yet sent, one row each with its state.
+/// Only a `pending` digest has a next attempt; a `failed` (rejected) or
+/// `expired` one is never tried again unless requeued, which its second
+/// line says, after the last delivery error.
 pub fn outbox(store: &Store) -> anyhow::Result<Exit> {
+    /// Lines about a row start under its STATE column.
+    const INDENT: &str = "       ";
     let entries = store.unsent_digests()?;
     if entries.is_empty() {
         println!("outbox empty: every composed digest was sent");
+        return Ok(Exit::Ok);
     }
+    println!(
+        "{:>5}  {:<8} {:>8}  {:<20}  {:<28} SUBJECT",
+        "ID", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "SUBSCRIBER"
+    );
     for e in entries {
+        let pending = e.state == "pending";
+        let next = if pending {
+            e.next_attempt_at.format("%Y-%m-%d %H:%M UTC").to_string()
+        } else {
+            "-".to_owned()
+        };
         println!(
-            "{:>5} {:<8} {:<28} attempts {} next {} {}{}",
-            e.id,
-            e.state,
-            e.subscriber_id,
-            e.attempts,
-            e.next_attempt_at.format("%Y-%m-%d %H:%M UTC"),
-            e.subject,
-            e.last_error.map(|x| format!(" — {x}")).unwrap_or_default()
+            "{:>5}  {:<8} {:>8}  {:<20}  {:<28} {}",
+            e.id, e.state, e.attempts, next, e.subscriber_id, e.subject
         );
+        if let Some(error) = &e.last_error {
+            println!("{INDENT}last error: {error}");
+        }
+        if !pending {
+            let why = match e.state.as_str() {
+                "failed" => "rejected permanently",
+                "expired" => "ran out of queue_lifetime",
+                _ => "not queued",
+            };
+            println!(
+                "{INDENT}{why}; not retried (requeue: reformwatch outbox retry {})",
+                e.id
+            );
+        }
     }
     Ok(Exit::Ok)
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
+use super::revised::{RevisedView, REVISED_HEADING};
 use super::{DigestView, ItemView};
 
 const BODY: &str = "margin:0;padding:16px;background:#f4f4f4;color:#222;\
@@ -27,6 +28,9 @@ const TERMS: &str = "font-size:13px;color:#555;margin:2px 0 0 0;";
 const LEAD: &str = "margin:4px 0 0 0;";
 const REVISED: &str =
     "font-size:12px;color:#ffffff;background:#d35400;padding:0 4px;border-radius:3px;";
+const REVISED_H2: &str =
+    "font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #d35400;";
+const COUNT: &str = "color:#888;font-weight:normal;";
 const FOOT: &str =
     "font-size:12px;color:#888;margin:24px 0 0 0;border-top:1px solid #ddd;padding-top:8px;";
 
@@ -64,7 +68,7 @@ pub(super) fn render(view: &DigestView, subject: &str) -> String {
     for group in &view.groups {
         let _ = writeln!(
             out,
-            "<h2 style=\"{H2}\"><bdi>{}</bdi> <span style=\"color:#888;font-weight:normal;\">({})</span></h2>",
+            "<h2 style=\"{H2}\"><bdi>{}</bdi> <span style=\"{COUNT}\">({})</span></h2>",
             encode_text(&group.name),
             group.total
         );
@@ -90,6 +94,10 @@ pub(super) fn render(view: &DigestView, subject: &str) -> String {
             view.omitted,
             if view.omitted == 1 { "" } else { "s" }
         );
+    }
+
+    if !view.revisions.is_empty() {
+        revised_html(&mut out, &view.revisions);
     }
 
     let topics = if view.topic_names.is_empty() {
@@ -157,4 +165,41 @@ fn item_html(out: &mut String, item: &ItemView) {
         let _ = writeln!(out, "<p style=\"{LEAD}\">{}</p>", encode_text(lead));
     }
     out.push_str("</li>\n");
+}
+
+/// The Revised section: a heading, then per article its title (linked),
+/// source and meta line, and the diff's own HTML.
+fn revised_html(out: &mut String, revisions: &[RevisedView]) {
+    let _ = writeln!(
+        out,
+        "<h2 style=\"{REVISED_H2}\">{REVISED_HEADING} <span style=\"{COUNT}\">({})</span></h2>",
+        revisions.len()
+    );
+    for item in revisions {
+        let _ = writeln!(out, "<div style=\"{LI}\">");
+        let title = encode_text(&item.title);
+        match &item.url {
+            Some(url) => {
+                let _ = writeln!(
+                    out,
+                    "<a href=\"{}\" style=\"{TITLE_LINK}\"><bdi>{title}</bdi></a>",
+                    encode_double_quoted_attribute(url)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "<span style=\"{TITLE_PLAIN}\"><bdi>{title}</bdi></span>"
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "<div style=\"{META}\"><bdi>{}</bdi> · {}</div>",
+            encode_text(&item.source),
+            encode_text(&item.meta)
+        );
+        out.push_str(&item.diff_html);
+        out.push_str("</div>\n");
+    }
 }

@@ -2,6 +2,9 @@
 //! directly (not converted from HTML), wrapped at 78 columns with East Asian
 //! wide characters counted as two columns. Words and URLs are never split.
 
+use std::fmt::Write as _;
+
+use super::revised::{RevisedView, REVISED_HEADING};
 use super::{DigestView, ItemView};
 
 /// Wrap width in columns.
@@ -291,6 +294,10 @@ pub(super) fn render(view: &DigestView) -> String {
         );
     }
 
+    if !view.revisions.is_empty() {
+        revised_text(&mut out, &view.revisions);
+    }
+
     out.push_str("\n-- \n");
     let topics = if view.topic_names.is_empty() {
         "none".to_owned()
@@ -341,5 +348,24 @@ fn item_text(out: &mut String, item: &ItemView) {
         out.push_str(&indent);
         out.push_str(url);
         out.push('\n');
+    }
+}
+
+/// The Revised section: a heading, then per article its title, source,
+/// meta line, link, and the diff text unchanged (not re-wrapped, so it reads
+/// exactly as `reformwatch diff` prints it).
+fn revised_text(out: &mut String, revisions: &[RevisedView]) {
+    out.push('\n');
+    let heading = format!("{REVISED_HEADING} ({})", revisions.len());
+    let _ = writeln!(out, "{heading}\n{}", "=".repeat(heading.chars().count()));
+    for item in revisions {
+        out.push('\n');
+        let _ = writeln!(out, "* {}", item.title);
+        let _ = writeln!(out, "  {} · {}", item.source, item.meta);
+        if let Some(url) = &item.url {
+            let _ = writeln!(out, "  {url}");
+        }
+        out.push('\n');
+        out.push_str(&item.diff_text);
     }
 }

@@ -1,17 +1,16 @@
 //! The digest's "Revised" section: articles a subscriber got before that
 //! were edited since, each with the field-aware diff inline (HTML:
 //! [`ArticleDiff::to_html`]; text: [`ArticleDiff::to_text`], verbatim, so
-//! it reads exactly as `reformwatch diff` prints it). Placed after the new
-//! articles and never mixed with them. Pure, like the rest of the digest.
-
-use std::fmt::Write as _;
+//! it reads exactly as `reformwatch diff` prints it). This module holds the
+//! input type and its view; [`super::render_text`] and
+//! [`super::render_html`] place the section after the new articles and
+//! before the footer, never mixed with them. Pure, like the rest of the
+//! digest.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use html_escape::{encode_double_quoted_attribute, encode_text};
 
-use super::{clean_inline, format_time, safe_url, truncate_chars, DigestItem, RenderedDigest};
-use crate::config;
+use super::{clean_inline, format_time, safe_url, truncate_chars};
 use crate::diff::{ArticleDiff, ChangeClass};
 
 /// Heading of the section in both parts.
@@ -40,124 +39,47 @@ pub struct RevisedItem {
     pub diff: ArticleDiff,
 }
 
-/// Renders the new `items` like [`super::render_capped`] and the `revised`
-/// articles in a "Revised" section after them. The subject counts both
-/// ("3 new, 1 revised"); `item_count` is the sum.
-pub fn render_with_revised(
-    subscriber: &config::Subscriber,
-    topics: &[config::Topic],
-    items: &[DigestItem],
-    revised: &[RevisedItem],
-    now: DateTime<Utc>,
-    max_items: usize,
-) -> RenderedDigest {
-    let mut view = super::build_view(subscriber, topics, items, now, max_items.max(1));
-    view.total += revised.len();
-    view.revised += revised.len();
-    let subject = super::subject_line(&view);
-    let mut text = super::render_text::render(&view);
-    let mut html = match subscriber.format {
-        config::MailFormat::Html => Some(super::render_html::render(&view, &subject)),
-        config::MailFormat::Text => None,
-    };
-    if !revised.is_empty() {
-        let tz = subscriber.timezone;
-        // Before the signature ("-- ") and the footer paragraph.
-        let at = text.rfind("\n-- \n").unwrap_or(text.len());
-        text.insert_str(at, &text_section(revised, tz));
-        if let Some(html) = &mut html {
-            let at = html
-                .rfind("<p style=\"font-size:12px;color:#888;margin:24px")
-                .or_else(|| html.rfind("</div>\n</body>"))
-                .unwrap_or(html.len());
-            html.insert_str(at, &html_section(revised, tz));
-        }
-    }
-    RenderedDigest {
-        subject,
-        html,
-        text,
-        item_count: view.total,
-    }
+/// One article of the Revised section as the renderers show it: text
+/// sanitized and cut, times in the subscriber's zone, the diff rendered.
+pub(super) struct RevisedView {
+    /// Clean headline, at most 300 characters.
+    pub(super) title: String,
+    /// Normalized `http`/`https` link, if any.
+    pub(super) url: Option<String>,
+    /// Clean source name, at most 80 characters.
+    pub(super) source: String,
+    /// `r1 → r2, substantive edit · seen 2024-09-02 09:00`.
+    pub(super) meta: String,
+    /// The diff as `reformwatch diff` prints it (ends with a newline).
+    pub(super) diff_text: String,
+    /// The diff as `reformwatch diff --format html` prints it.
+    pub(super) diff_html: String,
 }
 
-/// `r1 → r2, substantive edit · 2024-09-02 09:00`.
-fn meta(item: &RevisedItem, tz: Tz) -> String {
-    format!(
-        "r{} → r{}, {} edit · seen {}",
-        item.from_revision,
-        item.revision,
-        item.class,
-        format_time(item.seen_at, tz)
-    )
-}
-
-/// The plain-text section: a heading, then per article its title, source,
-/// meta line, link, and the diff text unchanged.
-fn text_section(revised: &[RevisedItem], tz: Tz) -> String {
-    let mut out = String::new();
-    out.push('\n');
-    let heading = format!("{REVISED_HEADING} ({})", revised.len());
-    let _ = writeln!(out, "{heading}\n{}", "=".repeat(heading.chars().count()));
-    for item in revised {
-        out.push('\n');
-        let title = truncate_chars(&clean_inline(&item.title), 300);
-        let source = truncate_chars(&clean_inline(&item.source_name), 80);
-        let _ = writeln!(out, "* {title}");
-        let _ = writeln!(out, "  {source} · {}", meta(item, tz));
-        if let Some(url) = item.url.as_deref().and_then(safe_url) {
-            let _ = writeln!(out, "  {url}");
-        }
-        out.push('\n');
-        out.push_str(&item.diff.clone().in_timezone(tz).to_text());
+/// The view of one revised article for a subscriber in zone `tz`.
+pub(super) fn view(item: &RevisedItem, tz: Tz) -> RevisedView {
+    let diff = item.diff.clone().in_timezone(tz);
+    RevisedView {
+        title: truncate_chars(&clean_inline(&item.title), 300),
+        url: item.url.as_deref().and_then(safe_url),
+        source: truncate_chars(&clean_inline(&item.source_name), 80),
+        meta: format!(
+            "r{} → r{}, {} edit · seen {}",
+            item.from_revision,
+            item.revision,
+            item.class,
+            format_time(item.seen_at, tz)
+        ),
+        diff_text: diff.to_text(),
+        diff_html: diff.to_html(),
     }
-    out
-}
-
-/// The HTML section: a heading, then per article its title (linked),
-/// source and meta line, and the diff's own HTML.
-fn html_section(revised: &[RevisedItem], tz: Tz) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<h2 style=\"font-size:17px;margin:24px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #d35400;\">{REVISED_HEADING} <span style=\"color:#888;font-weight:normal;\">({})</span></h2>",
-        revised.len()
-    );
-    for item in revised {
-        out.push_str("<div style=\"margin:0 0 16px 0;\">\n");
-        let title = encode_text(&truncate_chars(&clean_inline(&item.title), 300)).into_owned();
-        match item.url.as_deref().and_then(safe_url) {
-            Some(url) => {
-                let _ = writeln!(
-                    out,
-                    "<a href=\"{}\" style=\"font-weight:bold;color:#1a4f8b;text-decoration:none;\"><bdi>{title}</bdi></a>",
-                    encode_double_quoted_attribute(&url)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "<span style=\"font-weight:bold;\"><bdi>{title}</bdi></span>"
-                );
-            }
-        }
-        let source = truncate_chars(&clean_inline(&item.source_name), 80);
-        let _ = writeln!(
-            out,
-            "<div style=\"font-size:13px;color:#666;margin:2px 0 0 0;\"><bdi>{}</bdi> · {}</div>",
-            encode_text(&source),
-            encode_text(&meta(item, tz))
-        );
-        out.push_str(&item.diff.clone().in_timezone(tz).to_html());
-        out.push_str("</div>\n");
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
+    use super::super::{render_with_revised, DigestItem};
     use super::*;
     use crate::config::{MailFormat, Schedule, Subscriber, Topic};
     use crate::diff::diff_articles;
@@ -265,5 +187,62 @@ mod tests {
                 200
             )
         );
+    }
+
+    #[test]
+    fn revised_only_digest_counts_them_and_places_the_section_before_the_footer() {
+        let topics = [Topic {
+            id: "reform".into(),
+            name: "改革".into(),
+            keywords: vec![],
+            exclude: vec![],
+            min_score: 1.0,
+        }];
+        let now = Utc.with_ymd_and_hms(2024, 9, 2, 4, 0, 0).unwrap();
+        let mut other = revised();
+        other.article_id = 9;
+        other.url = Some("javascript:alert(1)".into());
+        let d = render_with_revised(
+            &subscriber(MailFormat::Html),
+            &topics,
+            &[],
+            &[revised(), other],
+            now,
+            200,
+        );
+        assert_eq!(d.item_count, 2);
+        assert_eq!(d.subject, "reformwatch: 0 new, 2 revised");
+        assert!(d.text.contains("Revised (2)\n===========\n"), "{}", d.text);
+        assert!(d.text.find("Revised (2)") < d.text.rfind("\n-- \n"));
+        let html = d.html.unwrap();
+        assert!(!html.contains("javascript:"));
+        let section = html.find(">Revised <span").expect("the section heading");
+        assert!(section < html.find("Sent by reformwatch").unwrap());
+        assert_eq!(html.matches("<del").count(), 2);
+
+        // With new articles capped, the section follows the "not shown" note.
+        let items: Vec<DigestItem> = (0..3)
+            .map(|i| DigestItem {
+                article_id: 100 + i,
+                ..new_item()
+            })
+            .collect();
+        let d = render_with_revised(
+            &subscriber(MailFormat::Text),
+            &topics,
+            &items,
+            &[revised()],
+            now,
+            1,
+        );
+        assert_eq!(d.item_count, 4);
+        assert!(
+            d.subject.starts_with("reformwatch: 3 new, 1 revised"),
+            "{}",
+            d.subject
+        );
+        assert!(d.html.is_none());
+        let more = d.text.find("2 more articles").expect("the cap note");
+        assert!(more < d.text.find("Revised (1)").unwrap(), "{}", d.text);
     }
 }

@@ -508,6 +508,7 @@ fn lead_is_cut_near_200_chars() {
         &subscriber(MailFormat::Text),
         &topics(),
         &[a, b],
+        &[],
         now(),
         MAX_ITEMS,
     );

@@ -5,7 +5,7 @@
 //! drift). Called by the poll sequence in `pipeline`; it only reads the
 //! store, through [`PageState::read`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,6 +23,7 @@ use crate::model::Article;
 use crate::normalize;
 use crate::pages;
 use crate::store::known::{BodyBaseline, KnownArticles, KnownReader};
+use crate::store::revisions::PageEvidence;
 use crate::store::StoreError;
 
 /// Why one article page gave no article. Never fails its source by itself.
@@ -79,10 +80,20 @@ impl PageState {
     }
 }
 
+/// One article as fetched and extracted, with the page it was read from.
+#[derive(Debug, Clone)]
+pub struct FetchedArticle {
+    /// The article (all its pages joined).
+    pub article: Article,
+    /// The first page's raw bytes and validators.
+    pub page: PageEvidence,
+}
+
 /// Articles gathered for one poll of a source.
 pub(super) struct Gathered {
-    /// The articles to store.
-    pub articles: Vec<Article>,
+    /// The articles to store, each with the page it was read from (`None`
+    /// for feed items that needed no page fetch).
+    pub articles: Vec<(Article, Option<PageEvidence>)>,
     /// Pages that gave no usable article (reported on the source).
     pub errors: Vec<String>,
     /// False when some new page was skipped (bound, or a failure) and must
@@ -94,7 +105,7 @@ impl Gathered {
     /// Articles that needed no page fetch.
     pub fn complete(articles: Vec<Article>) -> Self {
         Gathered {
-            articles,
+            articles: articles.into_iter().map(|a| (a, None)).collect(),
             errors: Vec::new(),
             complete: true,
         }
@@ -122,11 +133,11 @@ pub(super) async fn listed_articles(
     let mut out = Gathered::complete(Vec::new());
     out.complete = new.len() <= results.len();
     for ((candidate, guid), result) in new.into_iter().zip(results) {
-        let Some(article) = checked(source, &candidate.url, result, pages, &mut out) else {
+        let Some(fetched) = checked(source, &candidate.url, result, pages, &mut out) else {
             continue;
         };
-        let article = pages::settle_listed(article, guid, candidate.published_at);
-        out.articles.push(article);
+        let article = pages::settle_listed(fetched.article, guid, candidate.published_at);
+        out.articles.push((article, Some(fetched.page)));
     }
     out
 }
@@ -153,11 +164,12 @@ pub(super) async fn with_full_text(
         .collect();
     let results = fetch_articles(fetcher, source, urls.clone(), now).await;
     let mut out = Gathered::complete(known);
-    out.articles.extend(unlinked);
+    out.articles.extend(unlinked.into_iter().map(|a| (a, None)));
     out.complete = linked.len() <= results.len();
     for ((item, url), result) in linked.into_iter().zip(urls).zip(results) {
-        if let Some(page) = checked(source, &url, result, pages, &mut out) {
-            out.articles.push(pages::merge_full_text(item, page));
+        if let Some(fetched) = checked(source, &url, result, pages, &mut out) {
+            let article = pages::merge_full_text(item, fetched.article);
+            out.articles.push((article, Some(fetched.page)));
         }
     }
     out
@@ -169,15 +181,15 @@ pub(super) async fn with_full_text(
 fn checked(
     source: &Source,
     url: &Url,
-    result: Result<Article, PageError>,
+    result: Result<FetchedArticle, PageError>,
     pages: &PageState,
     out: &mut Gathered,
-) -> Option<Article> {
+) -> Option<FetchedArticle> {
     let error = match result {
-        Ok(article) => {
+        Ok(fetched) => {
             let (usual, samples) = (pages.baseline.usual_chars, pages.baseline.samples);
-            match pages::body_drift(&article, usual, samples) {
-                None => return Some(article),
+            match pages::body_drift(&fetched.article, usual, samples) {
+                None => return Some(fetched),
                 Some(why) => {
                     out.complete = false;
                     format!("{url}: {why}")
@@ -212,23 +224,31 @@ async fn fetch_articles(
     source: &Source,
     urls: Vec<Url>,
     now: DateTime<Utc>,
-) -> Vec<Result<Article, PageError>> {
+) -> Vec<Result<FetchedArticle, PageError>> {
     let source = Arc::new(source.clone());
     let mut tasks = JoinSet::new();
+    // Which page each task fetches, to name it if the task panics.
+    let mut fetching = HashMap::new();
     for (i, url) in urls
         .into_iter()
         .take(pages::MAX_NEW_PAGES_PER_POLL)
         .enumerate()
     {
         let (fetcher, source) = (fetcher.clone(), source.clone());
-        tasks.spawn(async move { (i, fetch_article(&fetcher, &source, &url, now).await) });
+        let page = url.to_string();
+        let task =
+            tasks.spawn(async move { (i, fetch_article(&fetcher, &source, &url, now).await) });
+        fetching.insert(task.id(), page);
     }
-    let mut results: Vec<Option<Result<Article, PageError>>> = Vec::new();
+    let mut results: Vec<Option<Result<FetchedArticle, PageError>>> = Vec::new();
     results.resize_with(tasks.len(), || None);
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((i, r)) => results[i] = Some(r),
-            Err(e) => warn!(source = %source.id, error = %e, "article task ended abnormally"),
+            Err(e) => {
+                let url = fetching.remove(&e.id()).unwrap_or_default();
+                warn!(source = %source.id, url = %url, error = %e, "article task ended abnormally");
+            }
         }
     }
     // A panicked task leaves a gap; what follows it still lines up.
@@ -242,14 +262,16 @@ async fn fetch_articles(
 /// One article: its page fetched, decoded and extracted with the source's
 /// rules, following "next page" links (at most
 /// [`pages::MAX_PAGES_PER_ARTICLE`] pages, never the same page twice) and
-/// joining the pages. Writes nothing.
+/// joining the pages; the first page's raw bytes and validators come with
+/// it, for the store. Writes nothing.
 pub async fn fetch_article(
     fetcher: &Fetcher,
     source: &Source,
     url: &Url,
     now: DateTime<Utc>,
-) -> Result<Article, PageError> {
+) -> Result<FetchedArticle, PageError> {
     let mut pages_seen: Vec<Article> = Vec::new();
+    let mut first_page: Option<PageEvidence> = None;
     let mut visited = HashSet::new();
     let mut next = Some(url.clone());
     while let Some(page_url) = next.take() {
@@ -261,12 +283,12 @@ pub async fn fetch_article(
         let first = pages_seen.is_empty();
         let fetched = match fetcher.get(&page_url, &Validators::default()).await {
             Ok(FetchOutcome::Fetched(f)) => f,
-            Ok(FetchOutcome::NotModified) => {
+            Ok(FetchOutcome::NotModified { hints }) => {
                 // Only a broken server answers 304 to an unconditional GET.
                 let error = FetchError::Status {
                     url: page_url.to_string(),
                     status: 304,
-                    hints: Default::default(),
+                    hints,
                 };
                 if first {
                     return Err(error.into());
@@ -307,6 +329,12 @@ pub async fn fetch_article(
             Ok(page) => {
                 next = page.next_page;
                 pages_seen.push(page.article);
+                if first {
+                    first_page = Some(PageEvidence {
+                        raw: fetched.body,
+                        validators: fetched.validators,
+                    });
+                }
             }
             Err(error) if first => {
                 return Err(PageError::Extract {
@@ -326,7 +354,10 @@ pub async fn fetch_article(
         url: url.to_string(),
         error: ExtractError::NoBody,
     })?;
-    Ok(extract::join_pages(first, pages_seen.collect()))
+    Ok(FetchedArticle {
+        article: extract::join_pages(first, pages_seen.collect()),
+        page: first_page.unwrap_or_default(),
+    })
 }
 
 /// Whether a `Content-Type` can hold an article page: HTML, XHTML, XML or

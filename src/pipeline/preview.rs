@@ -7,14 +7,13 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::articles::fetch_article;
-use super::{PageError, SourceError};
+use super::{parse_source_feed, PageError, SourceError};
 use crate::config::{Source, SourceKind};
 use crate::decode;
 use crate::discover;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::model::Article;
 use crate::pages;
-use crate::parse::{self, FeedContext};
 
 /// Listings whose rules match more elements than this get a warning: the
 /// selector is probably too broad (a whole navigation bar, every link).
@@ -58,11 +57,11 @@ pub async fn preview_source(
 ) -> Result<Preview, SourceError> {
     let fetched = match fetcher.get(&source.url, &Validators::default()).await? {
         FetchOutcome::Fetched(f) => f,
-        FetchOutcome::NotModified => {
+        FetchOutcome::NotModified { hints } => {
             return Err(SourceError::Fetch(crate::fetch::FetchError::Status {
                 url: source.url.to_string(),
                 status: 304,
-                hints: Default::default(),
+                hints,
             }))
         }
     };
@@ -105,13 +104,12 @@ pub async fn preview_source(
                         .to_owned(),
                 );
             }
-            let first =
-                match listing.candidates.first() {
-                    Some(c) => Some(fetch_article(fetcher, source, &c.url, now).await.map(|a| {
-                        pages::settle_listed(a, pages::page_guid(&c.url), c.published_at)
-                    })),
-                    None => None,
-                };
+            let first = match listing.candidates.first() {
+                Some(c) => Some(fetch_article(fetcher, source, &c.url, now).await.map(|f| {
+                    pages::settle_listed(f.article, pages::page_guid(&c.url), c.published_at)
+                })),
+                None => None,
+            };
             let items = listing
                 .candidates
                 .into_iter()
@@ -131,17 +129,7 @@ pub async fn preview_source(
             })
         }
         SourceKind::Feed => {
-            let ctx = FeedContext {
-                source_id: &source.id,
-                timezone: source.timezone,
-                fetched_at: now,
-                base_url: Some(&fetched.final_url),
-            };
-            let doc =
-                parse::parse_feed(&decoded.text, &ctx).map_err(|error| SourceError::Parse {
-                    url: fetched.final_url.to_string(),
-                    error,
-                })?;
+            let doc = parse_source_feed(&decoded.text, source, &fetched.final_url, now)?;
             if doc.items.is_empty() {
                 warnings.push("the feed has no items".to_owned());
             }
@@ -152,7 +140,7 @@ pub async fn preview_source(
                         Some(link) => Some(
                             fetch_article(fetcher, source, &link, now)
                                 .await
-                                .map(|page| pages::merge_full_text(item, page)),
+                                .map(|page| pages::merge_full_text(item, page.article)),
                         ),
                         None => {
                             warnings.push("the first item has no link to fetch".to_owned());

@@ -5,6 +5,7 @@
 //! whether that is a new revision. Only html sources and feeds with
 //! `full_text = true` re-check (their policy has a schedule).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -40,6 +41,8 @@ pub(super) async fn recheck_sources(
     now: DateTime<Utc>,
 ) -> Result<RecheckReport, StoreError> {
     let mut asked = JoinSet::new();
+    // Which source and page each task re-checks, to name them if it panics.
+    let mut checking = HashMap::new();
     for source in sources {
         if policies.get(&source.id).recheck.is_empty() {
             continue;
@@ -50,10 +53,12 @@ pub(super) async fn recheck_sources(
         let source = Arc::new(source.clone());
         for due in due {
             let (fetcher, source) = (ctx.fetcher.clone(), source.clone());
-            asked.spawn(async move {
+            let names = (source.id.clone(), due.url.clone());
+            let task = asked.spawn(async move {
                 let outcome = conditional_get(&fetcher, &due).await;
                 (due, source, outcome)
             });
+            checking.insert(task.id(), names);
         }
     }
     let mut records = Vec::with_capacity(asked.len());
@@ -62,7 +67,8 @@ pub(super) async fn recheck_sources(
         let (due, source, outcome) = match joined {
             Ok(done) => done,
             Err(e) => {
-                warn!(error = %e, "re-check task ended abnormally");
+                let (source, url) = checking.remove(&e.id()).unwrap_or_default();
+                warn!(source = %source, url = %url, error = %e, "re-check task ended abnormally");
                 continue;
             }
         };
@@ -82,7 +88,8 @@ pub(super) async fn recheck_sources(
             continue;
         };
         let (fetcher, matcher) = (ctx.fetcher.clone(), ctx.matcher.clone());
-        changed.spawn(async move {
+        let names = (source.id.clone(), due.url.clone());
+        let task = changed.spawn(async move {
             let outcome = read_page(
                 &fetcher,
                 &matcher,
@@ -98,11 +105,15 @@ pub(super) async fn recheck_sources(
             }
             record(&due, &source, outcome)
         });
+        checking.insert(task.id(), names);
     }
     while let Some(joined) = changed.join_next().await {
         match joined {
             Ok(record) => records.push(record),
-            Err(e) => warn!(error = %e, "re-check task ended abnormally"),
+            Err(e) => {
+                let (source, url) = checking.remove(&e.id()).unwrap_or_default();
+                warn!(source = %source, url = %url, error = %e, "re-check task ended abnormally");
+            }
         }
     }
     let retention = ctx.settings.daemon.evidence_retention;
@@ -129,7 +140,7 @@ fn record(due: &DueRecheck, source: &Source, outcome: RecheckOutcome) -> Recheck
 async fn conditional_get(fetcher: &Fetcher, due: &DueRecheck) -> Result<Option<Fetched>, String> {
     let url = Url::parse(&due.url).map_err(|e| format!("{}: {e}", due.url))?;
     match fetcher.get(&url, &due.validators).await {
-        Ok(FetchOutcome::NotModified) => Ok(None),
+        Ok(FetchOutcome::NotModified { .. }) => Ok(None),
         Ok(FetchOutcome::Fetched(f)) => Ok(Some(f)),
         Err(e) => Err(e.to_string()),
     }
@@ -186,6 +197,7 @@ async fn article_of(
             fetch_article(fetcher, source, &url, now)
                 .await
                 .map_err(|e| e.to_string())?
+                .article
         }
         None => page.article,
     };

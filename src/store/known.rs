@@ -151,6 +151,7 @@ mod tests {
             },
             matches: Vec::new(),
             mailable: true,
+            page: None,
         }
     }
 

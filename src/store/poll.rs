@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::revisions::{RevisePolicies, RevisePolicy};
+use super::revisions::{PageEvidence, RevisePolicies, RevisePolicy};
 use super::{from_secs, secs, Store, StoreError};
 use crate::fetch::Validators;
 use crate::model::{Article, TopicMatch};
@@ -37,6 +37,10 @@ pub struct ScoredArticle {
     /// Whether a new article may be mailed (false for first-poll items
     /// outside the backfill window).
     pub mailable: bool,
+    /// The page the article was read from (html sources and `full_text`
+    /// feeds), kept with a new article: revision 1's evidence and the
+    /// validators of its first re-check.
+    pub page: Option<PageEvidence>,
 }
 
 /// The result of polling one source, as the store records it.
@@ -301,6 +305,9 @@ fn insert_items(
         added += 1;
         insert_revision(tx, article_id, 1, a, now_s)?;
         super::revisions::after_first_revision(tx, article_id, a, policy, item.mailable, now_s)?;
+        if let Some(page) = &item.page {
+            super::revisions::first_page_evidence(tx, article_id, page, now_s)?;
+        }
         super::known::record_body_length(tx, &a.source_id, a.body_chars())?;
         for m in &item.matches {
             let explanation =

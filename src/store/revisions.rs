@@ -118,6 +118,16 @@ pub struct DueRecheck {
     pub validators: Validators,
 }
 
+/// An article page as it was fetched: the raw bytes of its (first) page,
+/// kept as evidence, and the validators for its next conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageEvidence {
+    /// The raw bytes of the (first) page.
+    pub raw: Vec<u8>,
+    /// Validators the page was served with.
+    pub validators: Validators,
+}
+
 /// The outcome of re-fetching one article's page.
 #[derive(Debug, Clone)]
 pub enum RecheckOutcome {
@@ -243,16 +253,7 @@ impl Store {
             else {
                 continue;
             };
-            tx.prepare_cached(
-                "UPDATE articles SET page_etag = ?2, page_last_modified = ?3, last_seen_at = ?4
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                record.article_id,
-                validators.etag,
-                validators.last_modified,
-                secs(now)
-            ])?;
+            keep_page_validators(&tx, record.article_id, validators, secs(now))?;
             let raw_hash = keep_raw_page(&tx, raw, now)?;
             if let Revised::Stored { revision, class } = revise(
                 &tx,
@@ -578,6 +579,41 @@ pub(super) fn after_first_revision(
         tx.prepare_cached("UPDATE articles SET next_recheck_at = ?2 WHERE id = ?1")?
             .execute(params![article_id, secs(next)])?;
     }
+    Ok(())
+}
+
+/// After revision 1 of a new article read from its page was inserted: the
+/// page's validators (so its first re-check is a conditional GET) and its
+/// raw bytes, kept as revision 1's evidence.
+pub(super) fn first_page_evidence(
+    tx: &Transaction<'_>,
+    article_id: i64,
+    page: &PageEvidence,
+    now_s: i64,
+) -> Result<(), StoreError> {
+    keep_page_validators(tx, article_id, &page.validators, now_s)?;
+    let raw_hash = keep_raw_page(tx, &page.raw, from_secs(now_s))?;
+    attach_evidence(tx, article_id, 1, Some(&raw_hash))
+}
+
+/// Remembers the validators an article's page was served with, for its
+/// next re-check.
+fn keep_page_validators(
+    tx: &Transaction<'_>,
+    article_id: i64,
+    validators: &Validators,
+    now_s: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE articles SET page_etag = ?2, page_last_modified = ?3, last_seen_at = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        article_id,
+        validators.etag,
+        validators.last_modified,
+        now_s
+    ])?;
     Ok(())
 }
 

@@ -84,6 +84,12 @@ fn retry_after_moves_the_next_poll_out() {
     let server = ScriptedHttp::start(Duration::ZERO, move |path| match path {
         "/seconds" => Reply::status(429).header("Retry-After", "120"),
         "/date" => Reply::status(503).header("Retry-After", &later),
+        // A 304's freshness counts like a 200's.
+        "/unchanged" => Reply {
+            status: 304,
+            headers: vec![("Cache-Control".into(), "max-age=1800".into())],
+            body: Vec::new(),
+        },
         _ => feed().header("Cache-Control", "max-age=1800"),
     });
     let smtp = SmtpServer::start();
@@ -93,6 +99,7 @@ fn retry_after_moves_the_next_poll_out() {
             ("seconds".into(), server.url("/seconds")),
             ("date".into(), server.url("/date")),
             ("cached".into(), server.url("/cached")),
+            ("unchanged".into(), server.url("/unchanged")),
         ],
     );
     // A 1-minute interval: only the server's hints can push polls further.
@@ -108,6 +115,12 @@ fn retry_after_moves_the_next_poll_out() {
     );
     let (wait, streak) = schedule_of(&ws, "cached");
     assert!(wait >= 1800, "Cache-Control: max-age=1800 → {wait}s");
+    assert_eq!(streak, 0);
+    let (wait, streak) = schedule_of(&ws, "unchanged");
+    assert!(
+        wait >= 1800,
+        "304 with Cache-Control: max-age=1800 → {wait}s"
+    );
     assert_eq!(streak, 0);
 }
 

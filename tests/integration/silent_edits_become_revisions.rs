@@ -129,6 +129,12 @@ fn an_edit_is_revision_two_and_the_digest_shows_exactly_it() {
     assert_eq!(smtp.count(), 1, "the new article is mailed");
     let first = ParsedMail::parse(&smtp.messages()[0].data);
     assert!(!text_of(&first).contains("Revised"));
+    // Revision 1 keeps the page it was read from as evidence.
+    let history = ws.run(&["show", "1", "--revisions"]).stdout();
+    assert!(
+        history.lines().nth(1).is_some_and(|l| l.ends_with("kept")),
+        "{history}"
+    );
 
     serve_page(&http, &edited_page());
     // Before the 1h re-check nothing is fetched again.
@@ -140,7 +146,14 @@ fn an_edit_is_revision_two_and_the_digest_shows_exactly_it() {
         out.contains("re-checked 1 stored article: 1 new revision"),
         "{out}"
     );
-    assert_eq!(http.requests_to(PAGE).len(), 1);
+    let asked = http.requests_to(PAGE);
+    assert_eq!(asked.len(), 1);
+    // The first re-check already asks with the first fetch's ETag.
+    assert!(
+        asked[0].header("if-none-match").is_some(),
+        "the first re-check is a conditional GET: {:?}",
+        asked[0].headers
+    );
     assert_eq!(classes(&ws), ["-", "substantive"]);
 
     send(&ws, &at(62));

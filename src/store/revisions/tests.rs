@@ -51,6 +51,7 @@ fn poll(store: &Store, policies: &RevisePolicies, a: &Article, topic: &str, now:
             article: a.clone(),
             matches: matched(topic),
             mailable: true,
+            page: None,
         }],
         extract_errors: vec![],
         next_poll_at: now,
