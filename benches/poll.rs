@@ -298,7 +298,7 @@ fn main() {
     let mut cfg = String::new();
     let _ = write!(
         cfg,
-        "[daemon]\nstate_dir = \"{}\"\nconcurrency = 64\nper_host_concurrency = 8\nbackfill = \"all\"\ntimeout = \"20s\"\n\n\
+        "[daemon]\nstate_dir = \"{}\"\nconcurrency = 64\nper_host_concurrency = 8\nper_host_delay = \"0s\"\nbackfill = \"all\"\ntimeout = \"20s\"\n\n\
          [mail]\nfrom = \"bench <bench@localhost>\"\ntransport = \"file\"\n\n\
          [[topics]]\nid = \"reform\"\nname = \"改革\"\nkeywords = [\"全面深化改革\", \"深化改革\", \"改革\", \"reform\"]\n\n\
          [[subscribers]]\nemail = \"analyst@localhost\"\ntopics = [\"reform\"]\n",
