@@ -19,6 +19,9 @@ use reformwatch::decode::decode_document;
 use reformwatch::extract::{extract_article, PageContext};
 use url::Url;
 
+#[path = "../tests/fixtures/pages/chrome.rs"]
+mod chrome;
+
 /// (page bytes, golden JSON with the page URL).
 const PAGES: &[(&[u8], &str)] = &[
     (
@@ -73,24 +76,6 @@ const PAGES: &[(&[u8], &str)] = &[
 
 const RUN_FOR: Duration = Duration::from_secs(2);
 
-/// About 50 KB of the chrome real pages carry: menus, a sidebar of links, a footer.
-fn chrome() -> String {
-    let mut s = String::from("<div class=\"sidebar\"><h3>热点排行</h3><ul>");
-    for i in 0..400 {
-        s.push_str(&format!(
-            "<li><a href=\"/news/2024-09/{:02}/content_{i}.htm\">第{i}条 城市建设与民生服务动态</a><span>09-{:02}</span></li>",
-            i % 28 + 1,
-            i % 28 + 1
-        ));
-    }
-    s.push_str("</ul></div><div class=\"footer\">");
-    for _ in 0..40 {
-        s.push_str("<p><a href=\"/about\">关于我们</a> | <a href=\"/contact\">联系我们</a> | 版权所有 未经授权禁止复制 ICP备00000000号</p>");
-    }
-    s.push_str("</div>");
-    s
-}
-
 fn main() {
     // `-- padded` runs only the padded pages (for profiling).
     let only_padded = std::env::args().any(|a| a == "padded");
@@ -124,7 +109,7 @@ fn main() {
         time("extract_article (fixtures)", || extract_all(&docs));
     }
 
-    let padding = chrome();
+    let padding = chrome::chrome();
     let padded: Vec<(String, Url)> = docs
         .iter()
         .map(|(t, u)| {

@@ -7,27 +7,22 @@
 //!
 //! Run: `cargo bench --bench poll` (add `-- --feeds 200` for a quick run).
 
+mod common;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Stdio;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+use common::{arg_usize, bare_client, listen, run_binary, runtime, Counters, Served};
 
 const ITEMS: usize = 20;
 /// Feeds are spread over this many listeners, which the fetcher treats as
 /// separate hosts (its per-host limit is keyed on host and port).
 const HOSTS: usize = 8;
 
-struct Feed {
-    body: Vec<u8>,
-    content_type: &'static str,
-    etag: String,
-}
-
-fn generate(i: usize) -> Feed {
+fn generate(i: usize) -> Served {
     let reform = i.is_multiple_of(5);
     let kind = i % 10;
     let title = |j: usize| {
@@ -116,180 +111,22 @@ fn generate(i: usize) -> Feed {
     } else {
         s.into_bytes()
     };
-    Feed {
+    Served {
         body,
         content_type,
         etag: format!("\"feed-{i}\""),
     }
 }
 
-struct Counters {
-    ok: AtomicUsize,
-    not_modified: AtomicUsize,
-}
-
-async fn serve(listener: TcpListener, feeds: Arc<HashMap<String, Feed>>, counters: Arc<Counters>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let feeds = feeds.clone();
-        let counters = counters.clone();
-        tokio::spawn(async move {
-            let (r, mut w) = stream.into_split();
-            let mut reader = BufReader::new(r);
-            loop {
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                let path = request_line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .to_string();
-                let mut inm = None;
-                let mut content_length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':') {
-                        let k = k.trim().to_ascii_lowercase();
-                        if k == "if-none-match" {
-                            inm = Some(v.trim().to_string());
-                        } else if k == "content-length" {
-                            content_length = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                }
-                if content_length > 0 {
-                    let mut sink = vec![0u8; content_length];
-                    let _ = reader.read_exact(&mut sink).await;
-                }
-                let response = match feeds.get(&path) {
-                    Some(f) if inm.as_deref() == Some(f.etag.as_str()) => {
-                        counters.not_modified.fetch_add(1, Ordering::Relaxed);
-                        format!(
-                            "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nContent-Length: 0\r\n\r\n",
-                            f.etag
-                        )
-                        .into_bytes()
-                    }
-                    Some(f) => {
-                        counters.ok.fetch_add(1, Ordering::Relaxed);
-                        let mut out = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nETag: {}\r\nContent-Length: {}\r\n\r\n",
-                            f.content_type,
-                            f.etag,
-                            f.body.len()
-                        )
-                        .into_bytes();
-                        out.extend_from_slice(&f.body);
-                        out
-                    }
-                    None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
-                };
-                if w.write_all(&response).await.is_err() {
-                    return;
-                }
-            }
-        });
-    }
-}
-
-struct Usage {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: i64,
-}
-
-/// Runs the real binary and reads its own CPU time and peak RSS via wait4.
-fn run_binary(args: &[&str]) -> Usage {
-    let start = Instant::now();
-    // Reaped by wait4 below, which clippy cannot see.
-    #[allow(clippy::zombie_processes)]
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn reformwatch");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(rc, pid, "wait4 failed");
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    Usage {
-        wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-    }
-}
-
-async fn bare_client(urls: &[String], etags: Option<&HashMap<String, String>>) -> Duration {
-    let client = reqwest::Client::builder().build().unwrap();
-    let start = Instant::now();
-    let sem = Arc::new(tokio::sync::Semaphore::new(64));
-    let mut tasks = tokio::task::JoinSet::new();
-    for url in urls {
-        let client = client.clone();
-        let url = url.clone();
-        let etag = etags.and_then(|m| m.get(&url).cloned());
-        let sem = sem.clone();
-        tasks.spawn(async move {
-            let _p = sem.acquire().await.unwrap();
-            let mut req = client.get(&url);
-            if let Some(e) = etag {
-                req = req.header("If-None-Match", e);
-            }
-            let resp = req.send().await.unwrap();
-            let _ = resp.bytes().await.unwrap();
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-    start.elapsed()
-}
-
 fn main() {
-    let mut n_feeds = 1000usize;
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--feeds") {
-        n_feeds = args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(n_feeds);
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let n_feeds = arg_usize("--feeds", 1000);
+    let rt = runtime();
     let mut feeds = HashMap::new();
     for i in 0..n_feeds {
         feeds.insert(format!("/feed/{i}"), generate(i));
     }
-    let feeds = Arc::new(feeds);
-    let counters = Arc::new(Counters {
-        ok: AtomicUsize::new(0),
-        not_modified: AtomicUsize::new(0),
-    });
-    let ports: Vec<u16> = rt.block_on(async {
-        let mut ports = Vec::new();
-        for _ in 0..HOSTS {
-            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            ports.push(l.local_addr().unwrap().port());
-            tokio::spawn(serve(l, feeds.clone(), counters.clone()));
-        }
-        ports
-    });
+    let counters = Arc::new(Counters::default());
+    let ports = listen(&rt, HOSTS, Arc::new(feeds), counters.clone());
     let urls: Vec<String> = (0..n_feeds)
         .map(|i| format!("http://127.0.0.1:{}/feed/{i}", ports[i % HOSTS]))
         .collect();
@@ -311,17 +148,19 @@ fn main() {
     std::fs::write(&config, cfg).unwrap();
     let config = config.to_str().unwrap().to_string();
 
-    let bare_cold = rt.block_on(bare_client(&urls, None));
-    let etags: HashMap<String, String> = urls
+    let cold_requests: Vec<(String, Option<String>)> =
+        urls.iter().map(|u| (u.clone(), None)).collect();
+    let bare_cold = rt.block_on(bare_client(&cold_requests));
+    let warm_requests: Vec<(String, Option<String>)> = urls
         .iter()
         .enumerate()
-        .map(|(i, u)| (u.clone(), format!("\"feed-{i}\"")))
+        .map(|(i, u)| (u.clone(), Some(format!("\"feed-{i}\""))))
         .collect();
-    let bare_warm = rt.block_on(bare_client(&urls, Some(&etags)));
+    let bare_warm = rt.block_on(bare_client(&warm_requests));
 
-    let cold = run_binary(&["--config", &config, "poll", "--once"]);
+    let cold = run_binary(&["--config", &config, "poll", "--once"], Stdio::inherit());
     let cold_ok = counters.ok.load(Ordering::Relaxed);
-    let warm = run_binary(&["--config", &config, "poll", "--once"]);
+    let warm = run_binary(&["--config", &config, "poll", "--once"], Stdio::inherit());
     let warm_304 = counters.not_modified.load(Ordering::Relaxed);
 
     println!("poll benchmark: {n_feeds} feeds x {ITEMS} items on {HOSTS} loopback listeners");

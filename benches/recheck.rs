@@ -10,11 +10,13 @@
 //!
 //! Run: `cargo bench --bench recheck` (`-- --articles 2000` for a quick run).
 
+mod common;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Stdio;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use reformwatch::extract::{self, PageContext};
@@ -23,17 +25,12 @@ use reformwatch::pages;
 use reformwatch::store::poll::{PollRecord, ScoredArticle};
 use reformwatch::store::revisions::RevisePolicies;
 use reformwatch::store::{Access, Store};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+
+use common::{arg_usize, bare_client, listen, run_binary, runtime, Counters, Served};
 
 /// Sources, each on its own listener (the fetcher's per-host limit is
 /// keyed on host and port).
 const HOSTS: usize = 8;
-
-struct Page {
-    body: Vec<u8>,
-    etag: String,
-}
 
 /// A 嘉兴-style article page of about 1,500 characters.
 fn page_html(i: usize) -> String {
@@ -53,139 +50,6 @@ fn page_html(i: usize) -> String {
          <div class=\"info\"><span>2024-09-02 08:15:32</span><span>来源：嘉兴日报</span></div>\
          <div class=\"con-text\">\n{body}</div></div><div class=\"footer\">版权所有</div></body></html>"
     )
-}
-
-async fn serve(listener: TcpListener, pages: Arc<HashMap<String, Page>>, counters: Arc<Counters>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let pages = pages.clone();
-        let counters = counters.clone();
-        tokio::spawn(async move {
-            let (r, mut w) = stream.into_split();
-            let mut reader = BufReader::new(r);
-            loop {
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                let path = request_line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .to_string();
-                let (mut inm, mut content_length) = (None, 0usize);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':') {
-                        match k.trim().to_ascii_lowercase().as_str() {
-                            "if-none-match" => inm = Some(v.trim().to_string()),
-                            "content-length" => content_length = v.trim().parse().unwrap_or(0),
-                            _ => {}
-                        }
-                    }
-                }
-                if content_length > 0 {
-                    let mut sink = vec![0u8; content_length];
-                    let _ = reader.read_exact(&mut sink).await;
-                }
-                let response = match pages.get(&path) {
-                    Some(p) if inm.as_deref() == Some(p.etag.as_str()) => {
-                        counters.not_modified.fetch_add(1, Ordering::Relaxed);
-                        format!(
-                            "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nContent-Length: 0\r\n\r\n",
-                            p.etag
-                        )
-                        .into_bytes()
-                    }
-                    Some(p) => {
-                        counters.ok.fetch_add(1, Ordering::Relaxed);
-                        let mut out = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: {}\r\nContent-Length: {}\r\n\r\n",
-                            p.etag,
-                            p.body.len()
-                        )
-                        .into_bytes();
-                        out.extend_from_slice(&p.body);
-                        out
-                    }
-                    None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
-                };
-                if w.write_all(&response).await.is_err() {
-                    return;
-                }
-            }
-        });
-    }
-}
-
-struct Counters {
-    ok: AtomicUsize,
-    not_modified: AtomicUsize,
-}
-
-struct Usage {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: i64,
-}
-
-/// Runs the real binary and reads its own CPU time and peak RSS via wait4.
-fn run_binary(args: &[&str]) -> Usage {
-    let start = Instant::now();
-    // Reaped by wait4 below, which clippy cannot see.
-    #[allow(clippy::zombie_processes)]
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        // The sources' own listings are 404 by design (see the config).
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn reformwatch");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(rc, pid, "wait4 failed");
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    Usage {
-        wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-    }
-}
-
-/// The same conditional GETs (64 in flight) with a bare reqwest client.
-async fn bare_client(urls: &[(String, String)]) -> Duration {
-    let client = reqwest::Client::builder().build().unwrap();
-    let start = Instant::now();
-    let sem = Arc::new(tokio::sync::Semaphore::new(64));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (url, etag) in urls {
-        let (client, url, etag, sem) = (client.clone(), url.clone(), etag.clone(), sem.clone());
-        tasks.spawn(async move {
-            let _p = sem.acquire().await.unwrap();
-            let resp = client
-                .get(&url)
-                .header("If-None-Match", etag)
-                .send()
-                .await
-                .unwrap();
-            let _ = resp.bytes().await.unwrap();
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-    start.elapsed()
 }
 
 /// Stores every page as a poll of its html source would have at `t0`.
@@ -231,43 +95,24 @@ fn fill_store(
 }
 
 fn main() {
-    let mut n = 10_000usize;
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--articles") {
-        n = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(n);
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let n = arg_usize("--articles", 10_000);
+    let rt = runtime();
     let mut served = HashMap::new();
     let mut htmls = Vec::with_capacity(n);
     for i in 0..n {
         let html = page_html(i);
         served.insert(
             format!("/a/{i}.htm"),
-            Page {
+            Served {
                 body: html.clone().into_bytes(),
+                content_type: "text/html; charset=utf-8",
                 etag: format!("\"page-{i}\""),
             },
         );
         htmls.push(html);
     }
-    let served = Arc::new(served);
-    let counters = Arc::new(Counters {
-        ok: AtomicUsize::new(0),
-        not_modified: AtomicUsize::new(0),
-    });
-    let ports: Vec<u16> = rt.block_on(async {
-        let mut ports = Vec::new();
-        for _ in 0..HOSTS {
-            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            ports.push(l.local_addr().unwrap().port());
-            tokio::spawn(serve(l, served.clone(), counters.clone()));
-        }
-        ports
-    });
+    let counters = Arc::new(Counters::default());
+    let ports = listen(&rt, HOSTS, Arc::new(served), counters.clone());
     let urls: Vec<(usize, url::Url, String)> = htmls
         .into_iter()
         .enumerate()
@@ -302,30 +147,37 @@ fn main() {
     fill_store(&state, &RevisePolicies::of(&settings.sources), &urls, t0);
     let config = config.to_str().unwrap().to_string();
 
-    let bare: Vec<(String, String)> = urls
+    let bare: Vec<(String, Option<String>)> = urls
         .iter()
-        .map(|(i, u, _)| (u.to_string(), format!("\"page-{i}\"")))
+        .map(|(i, u, _)| (u.to_string(), Some(format!("\"page-{i}\""))))
         .collect();
     let bare_304 = rt.block_on(bare_client(&bare));
     counters.not_modified.store(0, Ordering::Relaxed);
 
-    let full = run_binary(&[
-        "--config",
-        &config,
-        "--now",
-        "2024-09-02T03:01:00Z",
-        "poll",
-        "--once",
-    ]);
+    // The sources' own listings are 404 by design (see the config).
+    let full = run_binary(
+        &[
+            "--config",
+            &config,
+            "--now",
+            "2024-09-02T03:01:00Z",
+            "poll",
+            "--once",
+        ],
+        Stdio::null(),
+    );
     let full_200 = counters.ok.swap(0, Ordering::Relaxed);
-    let warm = run_binary(&[
-        "--config",
-        &config,
-        "--now",
-        "2024-09-02T05:01:00Z",
-        "poll",
-        "--once",
-    ]);
+    let warm = run_binary(
+        &[
+            "--config",
+            &config,
+            "--now",
+            "2024-09-02T05:01:00Z",
+            "poll",
+            "--once",
+        ],
+        Stdio::null(),
+    );
     let warm_304 = counters.not_modified.load(Ordering::Relaxed);
 
     println!(

@@ -274,8 +274,6 @@ struct DigestView {
     /// How many of `total` are revisions of earlier articles: new articles
     /// at a revision above 1, and every article of the Revised section.
     revised: usize,
-    /// Per-topic counts for the subject, in display order (new articles).
-    counts: Vec<(String, usize)>,
     /// New articles not shown because of the item cap.
     omitted: usize,
     /// The Revised section, after the groups (empty: no section).
@@ -402,9 +400,8 @@ fn build_view(
     let new_revised = unique.iter().filter(|i| i.revision > 1).count();
     let sizes: Vec<usize> = grouped.iter().map(|(_, m)| m.len()).collect();
     let quotas = fair_quotas(&sizes, max_items);
-    let mut counts = Vec::new();
     let mut groups = Vec::new();
-    let mut shown = 0usize;
+    // Items are numbered across groups; the last number is how many show.
     let mut number = 0usize;
     let newest_first = |(a, _): &Placed<'_>, (b, _): &Placed<'_>| {
         sort_time(b)
@@ -416,7 +413,6 @@ fn build_view(
             Some(pos) => topic_names[pos].clone(),
             None => "Other".to_owned(),
         };
-        counts.push((name.clone(), members.len()));
         let all = members.len();
         if quota < all {
             // Over the cap: keep the best-scoring articles of this topic.
@@ -431,7 +427,6 @@ fn build_view(
         members.sort_by(newest_first);
         let mut views = Vec::new();
         for (item, m) in &members {
-            shown += 1;
             number += 1;
             views.push(item_view(item, *m, number, &order, &topic_name, tz));
         }
@@ -456,8 +451,7 @@ fn build_view(
         groups,
         total: new_total + revised.len(),
         revised: new_revised + revised.len(),
-        counts,
-        omitted: new_total - shown,
+        omitted: new_total - number,
         revisions: revised.iter().map(|r| revised::view(r, tz)).collect(),
         topic_names,
     }
@@ -600,10 +594,11 @@ fn subject_line(view: &DigestView) -> String {
     } else {
         s.push_str(&format!("{new} new, {} revised", view.revised));
     }
+    // Per-topic counts of new articles, shown or not, in display order.
     let counts: Vec<String> = view
-        .counts
+        .groups
         .iter()
-        .map(|(name, n)| format!("{name} {n}"))
+        .map(|g| format!("{} {}", g.name, g.total))
         .collect();
     if !counts.is_empty() {
         s.push_str(" · ");

@@ -390,12 +390,13 @@ impl Fetcher {
     /// means no rules; a 5xx or no answer means disallow all, for a while).
     async fn fetch_robots(&self, url: &Url) -> CachedRobots {
         let now = Instant::now();
+        let rules = |robots: Robots| CachedRobots {
+            robots,
+            until: now + ROBOTS_TTL,
+            unreachable: None,
+        };
         let Ok(robots_url) = url.join("/robots.txt") else {
-            return CachedRobots {
-                robots: Robots::allow_all(),
-                until: now + ROBOTS_TTL,
-                unreachable: None,
-            };
+            return rules(Robots::allow_all());
         };
         let unreachable = |why: String| CachedRobots {
             robots: Robots::disallow_all(),
@@ -403,22 +404,10 @@ impl Fetcher {
             unreachable: Some(why),
         };
         match self.limited(&robots_url, &Validators::default()).await {
-            Ok(FetchOutcome::Fetched(f)) => CachedRobots {
-                robots: Robots::parse(&String::from_utf8_lossy(&f.body)),
-                until: now + ROBOTS_TTL,
-                unreachable: None,
-            },
-            Ok(FetchOutcome::NotModified { .. }) => CachedRobots {
-                robots: Robots::allow_all(),
-                until: now + ROBOTS_TTL,
-                unreachable: None,
-            },
+            Ok(FetchOutcome::Fetched(f)) => rules(Robots::parse(&String::from_utf8_lossy(&f.body))),
+            Ok(FetchOutcome::NotModified { .. }) => rules(Robots::allow_all()),
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
-                CachedRobots {
-                    robots: Robots::allow_all(),
-                    until: now + ROBOTS_TTL,
-                    unreachable: None,
-                }
+                rules(Robots::allow_all())
             }
             Err(FetchError::Status { status, .. }) => unreachable(format!("HTTP {status}")),
             Err(e) => unreachable(e.to_string()),

@@ -8,9 +8,10 @@
 //! ```
 //!
 //! Pure stages (`decode`, `parse`, `discover`, `extract`, `pages`, `dates`,
-//! `normalize`, `score`, `digest`, `schedule`) take values and return values. I/O lives at the edges
-//! (`fetch`, `store`, `deliver`), and `pipeline` is the one place that
-//! sequences them for a source.
+//! `normalize`, `score`, `revise`, `diff`, `digest`, `schedule`) take values
+//! and return values. I/O lives at the edges (`fetch`, `store`, `deliver`,
+//! `daemon`, `systemd`, `metrics_http`), and `pipeline` is the one place
+//! that sequences them for a source.
 #![warn(missing_docs)]
 
 pub mod admin;

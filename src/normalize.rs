@@ -37,8 +37,9 @@ const TRACKING_PARAMS: &[&str] = &[
     "sharer_shareid",
 ];
 
-/// Elements whose boundaries start a new paragraph.
-const BLOCK_ELEMENTS: &[&str] = &[
+/// Elements whose boundaries start a new paragraph (page extraction adds
+/// a few layout containers on top of these).
+pub(crate) const BLOCK_ELEMENTS: &[&str] = &[
     "p",
     "div",
     "br",

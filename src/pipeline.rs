@@ -23,7 +23,7 @@ use url::Url;
 use crate::config::{Backfill, Settings, Source, SourceKind};
 use crate::decode;
 use crate::discover::{self, DiscoverError};
-use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
 use crate::model::FeedDocument;
 use crate::normalize;
 use crate::pages;
@@ -131,11 +131,10 @@ pub async fn poll_sources(
         let state = states.get(&source.id).cloned();
         let fetcher = ctx.fetcher.clone();
         let matcher = ctx.matcher.clone();
-        let settings = ctx.settings.clone();
         let db = db.clone();
         let task = tasks.spawn(async move {
             let state = state.as_ref();
-            poll_one(&settings, &fetcher, &matcher, &source, state, &db, now).await
+            poll_one(&fetcher, &matcher, &source, state, &db, now).await
         });
         polling.insert(task.id(), names);
     }
@@ -212,14 +211,13 @@ fn write_batch(
             "edited feed items stored as new revisions"
         );
     }
-    summary.new_articles += report.new_articles;
+    summary.new_articles += report.new_articles();
     summary.revised += report.revised;
     Ok(())
 }
 
 /// Polls one source and turns the outcome into a record for the store.
 async fn poll_one(
-    settings: &Settings,
     fetcher: &Arc<Fetcher>,
     matcher: &TopicMatcher,
     source: &Source,
@@ -235,18 +233,7 @@ async fn poll_one(
     };
     let first_poll = !same_url || state.is_none_or(|s| s.first_polled_at.is_none());
     let jitter = jitter(&source.id, now);
-    match fetch_and_parse(
-        settings,
-        fetcher,
-        matcher,
-        source,
-        &validators,
-        first_poll,
-        db,
-        now,
-    )
-    .await
-    {
+    match fetch_and_parse(fetcher, matcher, source, &validators, first_poll, db, now).await {
         Ok(Polled::NotModified { floor }) => PollRecord::NotModified {
             source_id: source.id.clone(),
             url: source.url.to_string(),
@@ -314,9 +301,9 @@ enum Polled {
     },
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Fetches and decodes the source's document and turns it into scored
+/// items (full text fetched where the source asks for it).
 async fn fetch_and_parse(
-    _settings: &Settings,
     fetcher: &Arc<Fetcher>,
     matcher: &TopicMatcher,
     source: &Source,
@@ -333,11 +320,7 @@ async fn fetch_and_parse(
         }
         FetchOutcome::Fetched(f) => f,
     };
-    let decoded = decode::decode_document(
-        &fetched.body,
-        fetched.content_type.as_deref(),
-        source.encoding,
-    );
+    let decoded = decode_fetched(source, &fetched);
     let (gathered, ttl) = match source.kind {
         SourceKind::Feed => {
             let doc = parse_source_feed(&decoded.text, source, &fetched.final_url, now)?;
@@ -401,6 +384,16 @@ async fn fetch_and_parse(
         // RSS <ttl>, Cache-Control max-age and Expires: the longest wins.
         ttl: ttl.max(fetched.hints.poll_floor()),
     })
+}
+
+/// Decodes a fetched body with the source's charset override, if any: the
+/// one decode step polls, full-text pages, re-checks and `test-source` share.
+fn decode_fetched(source: &Source, fetched: &Fetched) -> decode::Decoded {
+    decode::decode_document(
+        &fetched.body,
+        fetched.content_type.as_deref(),
+        source.encoding,
+    )
 }
 
 /// Parses `text`, fetched from `url` (after redirects), as `source`'s feed;

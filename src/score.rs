@@ -182,17 +182,16 @@ impl CompiledTopic {
     }
 }
 
-/// Scores `article` against `topics` (builds the matchers for this call;
-/// use [`TopicMatcher`] to reuse them).
-pub fn score(article: &Article, topics: &[Topic]) -> Vec<TopicMatch> {
-    TopicMatcher::new(topics).score(article)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Keyword;
     use crate::model::{Quote, Section};
+
+    /// One-shot scoring: only tests build a matcher per article.
+    fn score(article: &Article, topics: &[Topic]) -> Vec<TopicMatch> {
+        TopicMatcher::new(topics).score(article)
+    }
 
     fn topic(id: &str, terms: &[(&str, f64)], exclude: &[&str], min_score: f64) -> Topic {
         Topic {

@@ -132,7 +132,12 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
         println!("topic:     {topic} score {score:.1}: {}", terms.join(", "));
     }
     println!();
-    if let Some(lead) = &a.lead {
+    // The lead is usually the body's first paragraph; print it once.
+    if let Some(lead) = a
+        .lead
+        .as_deref()
+        .filter(|l| a.paragraphs().next() != Some(*l))
+    {
         println!("{lead}\n");
     }
     println!("{}", a.text());

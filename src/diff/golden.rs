@@ -30,6 +30,8 @@ const SPEAKERS: &[(&str, &str)] = &[
     ("邓剑强", "南湖区余新镇党委书记"),
 ];
 
+/// The seed article as lines (`title:`, `lead:`, paragraphs…) for tests to
+/// edit and turn into an `Article` with [`article_from`].
 pub(crate) fn seed_lines() -> Vec<String> {
     SEED.lines().map(str::to_string).collect()
 }

@@ -135,15 +135,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn revised_section_follows_the_new_articles_with_the_diff_verbatim() {
-        let topics = [Topic {
+    fn reform_topic() -> [Topic; 1] {
+        [Topic {
             id: "reform".into(),
             name: "改革".into(),
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
-        }];
+        }]
+    }
+
+    #[test]
+    fn revised_section_follows_the_new_articles_with_the_diff_verbatim() {
+        let topics = reform_topic();
         let now = Utc.with_ymd_and_hms(2024, 9, 2, 4, 0, 0).unwrap();
         let r = revised();
         let d = render_with_revised(
@@ -191,13 +195,7 @@ mod tests {
 
     #[test]
     fn revised_only_digest_counts_them_and_places_the_section_before_the_footer() {
-        let topics = [Topic {
-            id: "reform".into(),
-            name: "改革".into(),
-            keywords: vec![],
-            exclude: vec![],
-            min_score: 1.0,
-        }];
+        let topics = reform_topic();
         let now = Utc.with_ymd_and_hms(2024, 9, 2, 4, 0, 0).unwrap();
         let mut other = revised();
         other.article_id = 9;

@@ -1,3 +1,6 @@
+//! Unit tests of digest rendering: grouping, caps, hostile text, the
+//! text and HTML parts and the RFC 5322 message.
+
 use std::path::PathBuf;
 
 use chrono::TimeZone;
@@ -6,6 +9,12 @@ use super::render_text::{width, wrap_into, WIDTH};
 use super::*;
 use crate::config::{MailFormat, MailSettings, Schedule, Subscriber, Topic, Transport};
 use crate::model::{TermHit, TopicMatch};
+
+/// The RFC 5322 message of `d` as text, with a fixed Message-ID and `now()`.
+fn message_text(mail: &MailSettings, sub: &Subscriber, d: &RenderedDigest) -> String {
+    let raw = build_message(mail, sub, d, &message_id("s", "p", "example.org"), now()).unwrap();
+    String::from_utf8(raw).unwrap()
+}
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
@@ -754,8 +763,7 @@ fn text_subscriber_gets_single_plain_part_and_reply_to_unsubscribe() {
     let d = render(&sub, &topics(), &sample_items(), now());
     let mut mail = mail();
     mail.reply_to = Some("Desk <unsub+digest@example.org>".into());
-    let raw = build_message(&mail, &sub, &d, &message_id("s", "p", "example.org"), now()).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
+    let raw = message_text(&mail, &sub, &d);
     let h = headers(&raw);
     assert!(header(&h, "Content-Type")[0].starts_with("text/plain"));
     assert!(!raw.contains("multipart"));
@@ -791,15 +799,7 @@ fn hostile_digest_still_yields_one_clean_subject() {
     let mut d = render(&sub, &topics, &items, now());
     // A hand-built digest with an injected subject is sanitized again.
     d.subject = format!("Hi\r\nBcc: x@y\r\n\r\nbody{}", "\u{202E}".repeat(3));
-    let raw = build_message(
-        &mail(),
-        &sub,
-        &d,
-        &message_id("s", "p", "example.org"),
-        now(),
-    )
-    .unwrap();
-    let raw = String::from_utf8(raw).unwrap();
+    let raw = message_text(&mail(), &sub, &d);
     assert_line_lengths(&raw);
     let h = headers(&raw);
     assert_eq!(header(&h, "Subject").len(), 1);
@@ -808,15 +808,7 @@ fn hostile_digest_still_yields_one_clean_subject() {
 
     // And the rendered subject itself.
     let d = render(&sub, &topics, &items, now());
-    let raw = build_message(
-        &mail(),
-        &sub,
-        &d,
-        &message_id("s", "p", "example.org"),
-        now(),
-    )
-    .unwrap();
-    let raw = String::from_utf8(raw).unwrap();
+    let raw = message_text(&mail(), &sub, &d);
     assert_line_lengths(&raw);
     let h = headers(&raw);
     let subj = header(&h, "Subject");
@@ -879,8 +871,7 @@ fn non_ascii_display_names_work() {
     let d = render(&sub, &topics(), &sample_items(), now());
     let mut mail = mail();
     mail.from = "改革观察 <watch@example.org>".into();
-    let raw = build_message(&mail, &sub, &d, &message_id("s", "p", "example.org"), now()).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
+    let raw = message_text(&mail, &sub, &d);
     let h = headers(&raw);
     assert_eq!(
         decode_2047(header(&h, "From")[0]),

@@ -8,49 +8,17 @@ use std::collections::HashSet;
 
 use scraper::{ElementRef, Node};
 
+use crate::normalize::BLOCK_ELEMENTS;
+
 /// Elements whose content is never text a reader sees.
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "iframe", "select", "option", "button", "textarea", "template",
     "svg", "head", "input", "object", "embed", "canvas", "video", "audio", "map",
 ];
 
-/// Elements whose boundaries end one block and start the next.
-const BLOCK: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "main",
-    "table",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "dl",
-    "dt",
-    "dd",
-    "pre",
-    "hr",
-    "center",
-    "figure",
-    "figcaption",
-    "form",
-];
+/// Block boundaries a whole page has beyond those of feed HTML
+/// (`normalize::BLOCK_ELEMENTS`): layout containers a feed body rarely holds.
+const PAGE_BLOCKS: &[&str] = &["nav", "aside", "main", "tbody", "form"];
 
 /// Elements whose text is site chrome, never the article body.
 const CHROME: &[&str] = &["nav", "footer", "aside", "header"];
@@ -197,7 +165,7 @@ impl<'a> Walker<'a, '_> {
             t if CHROME.contains(&t) => flags.chrome = true,
             _ => {}
         }
-        let block = BLOCK.contains(&tag);
+        let block = BLOCK_ELEMENTS.contains(&tag) || PAGE_BLOCKS.contains(&tag);
         if block {
             self.flush();
             self.stack.push((idx, flags));

@@ -9,6 +9,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use url::Url;
 
+#[path = "../../tests/fixtures/pages/chrome.rs"]
+mod chrome;
+
 use super::*;
 use crate::decode::{decode_document, DecidedBy};
 
@@ -447,27 +450,9 @@ fn hostile_pages_give_errors_not_panics() {
     let _ = run(&junk, url, None);
 }
 
-/// The link-heavy sidebar and footer real pages carry (the bench pads with the same).
-fn chrome() -> String {
-    let mut s = String::from("<div class=\"sidebar\"><h3>热点排行</h3><ul>");
-    for i in 0..400 {
-        s.push_str(&format!(
-            "<li><a href=\"/news/2024-09/{:02}/content_{i}.htm\">第{i}条 城市建设与民生服务动态</a><span>09-{:02}</span></li>",
-            i % 28 + 1,
-            i % 28 + 1
-        ));
-    }
-    s.push_str("</ul></div><div class=\"footer\">");
-    for _ in 0..40 {
-        s.push_str("<p><a href=\"/about\">关于我们</a> | <a href=\"/contact\">联系我们</a> | 版权所有 未经授权禁止复制 ICP备00000000号</p>");
-    }
-    s.push_str("</div>");
-    s
-}
-
 #[test]
 fn fifty_kilobytes_of_link_chrome_do_not_move_the_body() {
-    let padding = chrome();
+    let padding = chrome::chrome();
     let mut total = 0.0;
     for (name, bytes, json) in FIXTURES {
         let want = golden(json);

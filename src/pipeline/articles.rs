@@ -14,11 +14,11 @@ use tokio::task::JoinSet;
 use tracing::warn;
 use url::Url;
 
+use super::decode_fetched;
 use crate::config::Source;
-use crate::decode;
 use crate::discover::Candidate;
-use crate::extract::{self, ExtractError, PageContext};
-use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
+use crate::extract::{self, ExtractError, ExtractedPage, PageContext};
+use crate::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
 use crate::model::Article;
 use crate::normalize;
 use crate::pages;
@@ -155,18 +155,19 @@ pub(super) async fn with_full_text(
     let (known, new): (Vec<Article>, Vec<Article>) = items
         .into_iter()
         .partition(|a| pages.known.contains(&a.guid, a.canonical_url.as_deref()));
-    let (linked, unlinked): (Vec<Article>, Vec<Article>) = new
-        .into_iter()
-        .partition(|a| a.url.as_deref().and_then(|u| Url::parse(u).ok()).is_some());
-    let urls: Vec<Url> = linked
-        .iter()
-        .filter_map(|a| a.url.as_deref().and_then(|u| Url::parse(u).ok()))
-        .collect();
-    let results = fetch_articles(fetcher, source, urls.clone(), now).await;
     let mut out = Gathered::complete(known);
-    out.articles.extend(unlinked.into_iter().map(|a| (a, None)));
+    // Each link parsed once: items without a usable one pass as they are.
+    let mut linked: Vec<(Article, Url)> = Vec::new();
+    for a in new {
+        match a.url.as_deref().and_then(|u| Url::parse(u).ok()) {
+            Some(url) => linked.push((a, url)),
+            None => out.articles.push((a, None)),
+        }
+    }
+    let urls = linked.iter().map(|(_, url)| url.clone()).collect();
+    let results = fetch_articles(fetcher, source, urls, now).await;
     out.complete = linked.len() <= results.len();
-    for ((item, url), result) in linked.into_iter().zip(urls).zip(results) {
+    for ((item, url), result) in linked.into_iter().zip(results) {
         if let Some(fetched) = checked(source, &url, result, pages, &mut out) {
             let article = pages::merge_full_text(item, fetched.article);
             out.articles.push((article, Some(fetched.page)));
@@ -314,18 +315,7 @@ pub async fn fetch_article(
             }
             break;
         }
-        let decoded = decode::decode_document(
-            &fetched.body,
-            fetched.content_type.as_deref(),
-            source.encoding,
-        );
-        let ctx = PageContext {
-            source_id: &source.id,
-            url: &fetched.final_url,
-            timezone: source.timezone,
-            fetched_at: now,
-        };
-        match extract::extract_article(&decoded.text, &ctx, source.article.as_ref()) {
+        match extract_fetched(source, &fetched, now) {
             Ok(page) => {
                 next = page.next_page;
                 pages_seen.push(page.article);
@@ -370,6 +360,24 @@ fn is_page_type(content_type: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     mime.is_empty() || mime.starts_with("text/") || mime.contains("html") || mime.contains("xml")
+}
+
+/// Decodes a fetched page with the source's charset override and extracts
+/// its article with the source's rules: the one path from bytes to
+/// `ExtractedPage` that polling and re-checking share.
+pub(super) fn extract_fetched(
+    source: &Source,
+    fetched: &Fetched,
+    now: DateTime<Utc>,
+) -> Result<ExtractedPage, ExtractError> {
+    let decoded = decode_fetched(source, fetched);
+    let ctx = PageContext {
+        source_id: &source.id,
+        url: &fetched.final_url,
+        timezone: source.timezone,
+        fetched_at: now,
+    };
+    extract::extract_article(&decoded.text, &ctx, source.article.as_ref())
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::articles::fetch_article;
-use super::{parse_source_feed, PageError, SourceError};
+use super::{decode_fetched, parse_source_feed, PageError, SourceError};
 use crate::config::{Source, SourceKind};
-use crate::decode;
 use crate::discover;
 use crate::fetch::{FetchOutcome, Fetcher, Validators};
 use crate::model::Article;
@@ -65,11 +64,7 @@ pub async fn preview_source(
             }))
         }
     };
-    let decoded = decode::decode_document(
-        &fetched.body,
-        fetched.content_type.as_deref(),
-        source.encoding,
-    );
+    let decoded = decode_fetched(source, &fetched);
     let encoding = format!(
         "{} (by {})",
         decoded.encoding.name(),

@@ -13,10 +13,9 @@ use tokio::task::JoinSet;
 use tracing::{info, warn};
 use url::Url;
 
+use super::articles::extract_fetched;
 use super::{fetch_article, PollContext};
 use crate::config::{Source, SourceKind};
-use crate::decode;
-use crate::extract::{self, PageContext};
 use crate::fetch::{FetchOutcome, Fetched, Fetcher};
 use crate::model::Article;
 use crate::pages;
@@ -177,19 +176,8 @@ async fn article_of(
     fetched: &Fetched,
     now: DateTime<Utc>,
 ) -> Result<Article, String> {
-    let decoded = decode::decode_document(
-        &fetched.body,
-        fetched.content_type.as_deref(),
-        source.encoding,
-    );
-    let ctx = PageContext {
-        source_id: &source.id,
-        url: &fetched.final_url,
-        timezone: source.timezone,
-        fetched_at: now,
-    };
-    let page = extract::extract_article(&decoded.text, &ctx, source.article.as_ref())
-        .map_err(|e| format!("{}: {e}", fetched.final_url))?;
+    let page =
+        extract_fetched(source, fetched, now).map_err(|e| format!("{}: {e}", fetched.final_url))?;
     let page = match page.next_page {
         // Multi-page articles are rare: read all pages the usual way.
         Some(_) => {

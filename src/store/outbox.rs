@@ -120,12 +120,7 @@ impl Store {
         let state = tx.query_row(
             "SELECT registered_at, last_slot_at FROM subscribers WHERE id = ?1",
             [id],
-            |r| {
-                Ok(SubscriberState {
-                    registered_at: from_secs(r.get(0)?),
-                    last_slot_at: r.get::<_, Option<i64>>(1)?.map(from_secs),
-                })
-            },
+            subscriber_state_row,
         )?;
         tx.commit()?;
         Ok(state)
@@ -138,12 +133,7 @@ impl Store {
             .query_row(
                 "SELECT registered_at, last_slot_at FROM subscribers WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(SubscriberState {
-                        registered_at: from_secs(r.get(0)?),
-                        last_slot_at: r.get::<_, Option<i64>>(1)?.map(from_secs),
-                    })
-                },
+                subscriber_state_row,
             )
             .optional()?)
     }
@@ -463,4 +453,12 @@ fn pending_items(
         });
     }
     Ok(items)
+}
+
+/// A `SubscriberState` from a `registered_at, last_slot_at` row.
+fn subscriber_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubscriberState> {
+    Ok(SubscriberState {
+        registered_at: from_secs(r.get(0)?),
+        last_slot_at: r.get::<_, Option<i64>>(1)?.map(from_secs),
+    })
 }

@@ -90,12 +90,17 @@ pub enum PollRecord {
 /// What a write of poll records changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
-    /// Articles stored for the first time.
-    pub new_articles: usize,
-    /// New articles per source id.
+    /// New articles (stored for the first time) per source id.
     pub new_by_source: HashMap<String, usize>,
     /// Stored items that reappeared edited: new revisions stored.
     pub revised: usize,
+}
+
+impl ApplyReport {
+    /// Articles stored for the first time, over all sources.
+    pub fn new_articles(&self) -> usize {
+        self.new_by_source.values().sum()
+    }
 }
 
 impl Store {
@@ -186,7 +191,6 @@ impl Store {
                     ])?;
                     let policy = policies.get(source_id);
                     let added = insert_items(&tx, items, policy, &mut report.revised, now_s)?;
-                    report.new_articles += added;
                     *report.new_by_source.entry(source_id.clone()).or_default() += added;
                 }
                 PollRecord::NotModified {
@@ -303,7 +307,7 @@ fn insert_items(
             continue;
         };
         added += 1;
-        insert_revision(tx, article_id, 1, a, now_s)?;
+        super::revisions::insert_revision(tx, article_id, 1, a, now_s)?;
         super::revisions::after_first_revision(tx, article_id, a, policy, item.mailable, now_s)?;
         if let Some(page) = &item.page {
             super::revisions::first_page_evidence(tx, article_id, page, now_s)?;
@@ -320,41 +324,4 @@ fn insert_items(
         }
     }
     Ok(added)
-}
-
-fn insert_revision(
-    tx: &rusqlite::Transaction<'_>,
-    article_id: i64,
-    revision: u32,
-    a: &Article,
-    now_s: i64,
-) -> Result<(), StoreError> {
-    let sections =
-        serde_json::to_string(&a.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let quotes =
-        serde_json::to_string(&a.quotes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.prepare_cached(
-        "INSERT INTO revisions (article_id, revision, seen_at, content_hash, kicker, title,
-            subtitle, byline, outlet, published_at, updated_at, language, lead,
-            sections_json, quotes_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
-        article_id,
-        revision,
-        now_s,
-        a.content_hash,
-        a.kicker,
-        a.title,
-        a.subtitle,
-        a.byline,
-        a.outlet,
-        a.published_at.map(secs),
-        a.updated_at.map(secs),
-        a.language,
-        a.lead,
-        sections,
-        quotes,
-    ])?;
-    Ok(())
 }

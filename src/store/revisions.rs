@@ -768,7 +768,9 @@ fn replace_matches(
     Ok(())
 }
 
-fn insert_revision(
+/// Writes `a` as revision `revision` of the article; the one INSERT both a
+/// new article and a re-check use.
+pub(super) fn insert_revision(
     tx: &Transaction<'_>,
     article_id: i64,
     revision: u32,

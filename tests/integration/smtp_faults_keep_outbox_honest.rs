@@ -49,6 +49,29 @@ fn only_digest(ws: &Workspace) -> crate::support::outbox::DigestRow {
     rows.into_iter().next().unwrap()
 }
 
+/// Polls, then makes the first send against a stub behaving as `behaviour`
+/// and checks it left the digest `pending` for a retry in 5 minutes.
+#[track_caller]
+fn first_send_deferred(
+    behaviour: Behaviour,
+) -> (
+    SmtpStub,
+    HttpServer,
+    Workspace,
+    crate::support::outbox::DigestRow,
+) {
+    let stub = SmtpStub::start(behaviour);
+    let (http, ws) = setup(stub.port());
+    ws.run_at(POLL_AT, &["poll", "--once"])
+        .expect_code(exit::OK);
+    ws.run_at(SLOT, &["digest", "--send-due"])
+        .expect_code(exit::RUNTIME);
+    let d = only_digest(&ws);
+    assert_eq!((d.state.as_str(), d.attempts), ("pending", 1));
+    assert_eq!(d.next_attempt_at, unix(SLOT) + 300);
+    (stub, http, ws, d)
+}
+
 #[test]
 fn smtp_down_backs_off_like_postfix_then_expires_loudly() {
     let (_http, ws) = setup(closed_port());
@@ -114,15 +137,8 @@ fn smtp_down_backs_off_like_postfix_then_expires_loudly() {
 
 #[test]
 fn greeting_421_defers_and_the_retry_delivers_once() {
-    let stub = SmtpStub::start(Behaviour::greeting("421 4.3.2 too busy, try later"));
-    let (_http, ws) = setup(stub.port());
-    ws.run_at(POLL_AT, &["poll", "--once"])
-        .expect_code(exit::OK);
-    ws.run_at(SLOT, &["digest", "--send-due"])
-        .expect_code(exit::RUNTIME);
-    let d = only_digest(&ws);
-    assert_eq!((d.state.as_str(), d.attempts), ("pending", 1));
-    assert_eq!(d.next_attempt_at, unix(SLOT) + 300);
+    let (stub, _http, ws, d) =
+        first_send_deferred(Behaviour::greeting("421 4.3.2 too busy, try later"));
     assert!(
         d.last_error.as_deref().unwrap_or("").contains("421"),
         "{d:?}"
@@ -143,15 +159,8 @@ fn greeting_421_defers_and_the_retry_delivers_once() {
 
 #[test]
 fn reply_451_after_data_resends_the_same_bytes() {
-    let stub = SmtpStub::start(Behaviour::after_dot("451 4.3.0 local problem, try later"));
-    let (_http, ws) = setup(stub.port());
-    ws.run_at(POLL_AT, &["poll", "--once"])
-        .expect_code(exit::OK);
-    ws.run_at(SLOT, &["digest", "--send-due"])
-        .expect_code(exit::RUNTIME);
-    let d = only_digest(&ws);
-    assert_eq!((d.state.as_str(), d.attempts), ("pending", 1));
-    assert_eq!(d.next_attempt_at, unix(SLOT) + 300);
+    let (stub, _http, ws, d) =
+        first_send_deferred(Behaviour::after_dot("451 4.3.0 local problem, try later"));
 
     stub.set(Behaviour::accept());
     ws.run_at(&at(300), &["digest", "--send-due"])
@@ -215,15 +224,7 @@ fn rejected_recipient_fails_alone_and_is_not_retried() {
 
 #[test]
 fn drop_after_final_dot_resends_with_the_same_message_id() {
-    let stub = SmtpStub::start(Behaviour::drop_after_dot());
-    let (_http, ws) = setup(stub.port());
-    ws.run_at(POLL_AT, &["poll", "--once"])
-        .expect_code(exit::OK);
-    ws.run_at(SLOT, &["digest", "--send-due"])
-        .expect_code(exit::RUNTIME);
-    let d = only_digest(&ws);
-    assert_eq!((d.state.as_str(), d.attempts), ("pending", 1));
-    assert_eq!(d.next_attempt_at, unix(SLOT) + 300);
+    let (stub, _http, ws, d) = first_send_deferred(Behaviour::drop_after_dot());
 
     stub.set(Behaviour::accept());
     ws.run_at(&at(300), &["digest", "--send-due"])

@@ -47,15 +47,13 @@ fn state_and_credentials_directories_are_the_defaults() {
     // No credential yet: the start fails, naming what is missing.
     let mut sock = NotifySocket::bind();
     let socket = sock.path().display().to_string();
-    let mut daemon = Daemon::start(
-        &cfg,
-        dir.path(),
-        &[
-            ("NOTIFY_SOCKET", &socket),
-            ("STATE_DIRECTORY", &state_s),
-            ("CREDENTIALS_DIRECTORY", &creds_s),
-        ],
-    );
+    // What systemd passes the unit: its notify socket and two directories.
+    let env = [
+        ("NOTIFY_SOCKET", socket.as_str()),
+        ("STATE_DIRECTORY", state_s.as_str()),
+        ("CREDENTIALS_DIRECTORY", creds_s.as_str()),
+    ];
+    let mut daemon = Daemon::start(&cfg, dir.path(), &env);
     let status = daemon.wait(WAIT).expect("exits without a password");
     assert!(!status.success(), "{status:?}");
     assert!(
@@ -72,15 +70,7 @@ fn state_and_credentials_directories_are_the_defaults() {
 
     // With the credential: ready, database in $STATE_DIRECTORY.
     std::fs::write(creds.join("smtp-password"), "s3cret\n").unwrap();
-    let mut daemon = Daemon::start(
-        &cfg,
-        dir.path(),
-        &[
-            ("NOTIFY_SOCKET", &socket),
-            ("STATE_DIRECTORY", &state_s),
-            ("CREDENTIALS_DIRECTORY", &creds_s),
-        ],
-    );
+    let mut daemon = Daemon::start(&cfg, dir.path(), &env);
     assert!(sock.wait_for("READY=1", WAIT).is_some(), "{}", daemon.log());
     assert!(
         std::fs::read_dir(&state)

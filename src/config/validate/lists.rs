@@ -16,6 +16,7 @@ use super::{Check, DEFAULT_ZONE};
 impl Check<'_, '_> {
     // ---- [[topics]] ------------------------------------------------------
 
+    /// The `[[topics]]`: ids unique, keywords compiled with their weights.
     pub(super) fn topics(&mut self, sections: &[Section<RawTopic>]) -> Vec<Topic> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
@@ -121,6 +122,8 @@ impl Check<'_, '_> {
 
     // ---- [[sources]] -----------------------------------------------------
 
+    /// The `[[sources]]`, with `[daemon]` defaults filled in and their
+    /// selectors and patterns compiled.
     pub(super) fn sources(
         &mut self,
         sections: &[Section<RawSource>],
@@ -204,6 +207,7 @@ impl Check<'_, '_> {
 
     // ---- [[subscribers]] -------------------------------------------------
 
+    /// The `[[subscribers]]`, their topics checked against `topics`.
     pub(super) fn subscribers(
         &mut self,
         sections: &[Section<RawSubscriber>],

@@ -14,6 +14,7 @@ use super::Check;
 const DEFAULT_FROM: &str = "reformwatch <reformwatch@localhost>";
 
 impl Check<'_, '_> {
+    /// The `[mail]` table: the transport and its secrets, queue limits.
     pub(super) fn mail(
         &mut self,
         sec: &Section<RawMail>,
@@ -123,7 +124,7 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(5 * 86_400));
-        let max_items = self.count(sec, "max_items", &m.max_items, 200);
+        let max_items = self.count(sec, "max_items", &m.max_items, crate::digest::MAX_ITEMS);
         let coalesce = self
             .parse(sec, "coalesce", &m.coalesce, values::positive_duration)
             .unwrap_or(values::DEFAULT_COALESCE);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::BIN;
+use super::{clean_env, BIN};
 
 /// A running daemon.
 pub struct Daemon {
@@ -29,15 +29,9 @@ impl Daemon {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(err);
+        clean_env(&mut cmd);
+        // Only the variables a test passes may make it look like systemd.
         for v in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "REFORMWATCH_CONFIG",
-            "REFORMWATCH_SMTP_PASSWORD",
             "NOTIFY_SOCKET",
             "WATCHDOG_USEC",
             "WATCHDOG_PID",
@@ -46,9 +40,7 @@ impl Daemon {
         ] {
             cmd.env_remove(v);
         }
-        cmd.env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost")
-            .env("RUST_LOG", "info")
+        cmd.env("RUST_LOG", "info")
             // Plain log lines the tests can search.
             .env("NO_COLOR", "1");
         for (k, v) in env {

@@ -18,13 +18,15 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
+
+use super::server::{lock, Tracker};
 
 /// How a [`Content`] body goes on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,27 +171,19 @@ struct Shared {
     routes: Mutex<HashMap<String, Route>>,
     log: Mutex<Vec<Request>>,
     log_cv: Condvar,
-    stopped: Mutex<bool>,
+    /// Signalled when the server stops; pairs with `conns.stopped`.
     stop_cv: Condvar,
-    conns: Mutex<HashMap<u64, TcpStream>>,
-    next_conn: Mutex<u64>,
-    workers: Mutex<Vec<JoinHandle<()>>>,
-}
-
-/// Locks a mutex, ignoring poisoning (a panicking test thread must not hide
-/// the server's state from the assertion that reports it).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    conns: Tracker,
 }
 
 impl Shared {
     fn is_stopped(&self) -> bool {
-        *lock(&self.stopped)
+        self.conns.is_stopped()
     }
 
     /// Waits up to `d` or until the server stops; true if stopped.
     fn wait_stop(&self, d: Option<Duration>) -> bool {
-        let mut stopped = lock(&self.stopped);
+        let mut stopped = lock(&self.conns.stopped);
         match d {
             None => {
                 while !*stopped {
@@ -311,20 +305,10 @@ impl HttpServer {
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        *lock(&self.shared.stopped) = true;
+        // Wake the workers sleeping in a slow route before joining them.
+        *lock(&self.shared.conns.stopped) = true;
         self.shared.stop_cv.notify_all();
-        // Wake the blocking accept() so the loop sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(a) = self.acceptor.take() {
-            let _ = a.join();
-        }
-        for (_, c) in lock(&self.shared.conns).drain() {
-            let _ = c.shutdown(Shutdown::Both);
-        }
-        let workers: Vec<_> = lock(&self.shared.workers).drain(..).collect();
-        for w in workers {
-            let _ = w.join();
-        }
+        self.shared.conns.shut_down(self.addr, self.acceptor.take());
     }
 }
 
@@ -334,28 +318,14 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             return;
         }
         let Ok(stream) = conn else { continue };
-        let Ok(clone) = stream.try_clone() else {
+        let Some(id) = shared.conns.track(&stream) else {
             continue;
         };
-        let id = {
-            let mut n = lock(&shared.next_conn);
-            *n += 1;
-            *n
-        };
-        lock(&shared.conns).insert(id, clone);
         let s = Arc::clone(&shared);
-        let worker = thread::Builder::new()
-            .name("http-conn".into())
-            .spawn(move || {
-                let _ = serve_connection(stream, &s);
-                // Close for real: the clone kept for shutdown-on-drop goes too.
-                if let Some(c) = lock(&s.conns).remove(&id) {
-                    let _ = c.shutdown(Shutdown::Both);
-                }
-            });
-        if let Ok(w) = worker {
-            lock(&shared.workers).push(w);
-        }
+        shared.conns.spawn("http-conn", move || {
+            let _ = serve_connection(stream, &s);
+            s.conns.close(id);
+        });
     }
 }
 
@@ -661,11 +631,9 @@ pub fn gzip_bomb() -> Arc<[u8]> {
 
 /// Serves the gzip bomb as an RSS document with `Content-Encoding: gzip`.
 pub fn gzip_bomb_route() -> Route {
-    Route::Content(Content {
+    let content = Content {
         body: gzip_bomb(),
-        content_type: "application/rss+xml".into(),
-        etag: None,
-        last_modified: None,
-        encoding: Encoding::PreEncoded("gzip".into()),
-    })
+        ..Content::new(Vec::new(), "application/rss+xml")
+    };
+    Route::Content(content.pre_encoded("gzip"))
 }

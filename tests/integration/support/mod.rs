@@ -2,6 +2,7 @@
 //!
 //! * [`http`]: a real HTTP/1.1 server with conditional GET and hostile routes.
 //! * [`smtp`]: a real SMTP server that records what it accepts.
+//! * [`server`]: the socket plumbing (stop, close, join) those servers share.
 //! * [`mail`]: reading a received message (raw headers + MIME).
 //! * [`fixtures`]: the feed fixtures, how they are served, their titles.
 //! * [`Workspace`]: a tempdir with a generated `reformwatch.toml` and a
@@ -18,6 +19,7 @@ pub mod notify;
 pub mod outbox;
 pub mod pages;
 pub mod scripted_http;
+pub mod server;
 pub mod smtp;
 pub mod smtp_stub;
 
@@ -144,6 +146,26 @@ impl Run {
     }
 }
 
+/// Cleans the environment of a run of the binary: no proxy variables (so
+/// no request leaves loopback), no `REFORMWATCH_CONFIG` and no SMTP
+/// password from the developer's shell.
+pub fn clean_env(cmd: &mut Command) {
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "REFORMWATCH_CONFIG",
+        "REFORMWATCH_SMTP_PASSWORD",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost");
+}
+
 /// Runs the binary with `args` in `cwd`, with `env` added to a cleaned
 /// environment (no proxy variables, no `REFORMWATCH_CONFIG`), killing it
 /// after `timeout`. Returns its output and peak RSS.
@@ -161,21 +183,7 @@ pub fn run_binary(args: &[String], cwd: &Path, env: &[(&str, &str)], timeout: Du
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Loopback only: never let a proxy setting send a request elsewhere.
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "REFORMWATCH_CONFIG",
-        "REFORMWATCH_SMTP_PASSWORD",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
+    clean_env(&mut cmd);
     cmd.env("RUST_BACKTRACE", "1");
     for (k, v) in env {
         cmd.env(k, v);

@@ -13,14 +13,15 @@
 //! arrives, before the `250` goes back, so when the client's send returns
 //! the message is already in [`SmtpServer::messages`].
 
-use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use mailin::{Action, Handler, Response, SessionBuilder};
+
+use super::server::{lock, Tracker};
 
 /// One message the server accepted.
 #[derive(Clone, Debug)]
@@ -38,14 +39,7 @@ pub struct Received {
 struct Shared {
     messages: Mutex<Vec<Received>>,
     cv: Condvar,
-    stopped: Mutex<bool>,
-    conns: Mutex<HashMap<u64, TcpStream>>,
-    next_conn: Mutex<u64>,
-    workers: Mutex<Vec<JoinHandle<()>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    conns: Tracker,
 }
 
 /// Per-session handler: collects one transaction at a time.
@@ -148,50 +142,26 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        *lock(&self.shared.stopped) = true;
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(a) = self.acceptor.take() {
-            let _ = a.join();
-        }
-        for (_, c) in lock(&self.shared.conns).drain() {
-            let _ = c.shutdown(Shutdown::Both);
-        }
-        let workers: Vec<_> = lock(&self.shared.workers).drain(..).collect();
-        for w in workers {
-            let _ = w.join();
-        }
+        self.shared.conns.shut_down(self.addr, self.acceptor.take());
     }
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let builder = SessionBuilder::new("reformwatch-test-smtp");
     for conn in listener.incoming() {
-        if *lock(&shared.stopped) {
+        if shared.conns.is_stopped() {
             return;
         }
         let Ok(stream) = conn else { continue };
-        let Ok(clone) = stream.try_clone() else {
+        let Some(id) = shared.conns.track(&stream) else {
             continue;
         };
-        let id = {
-            let mut n = lock(&shared.next_conn);
-            *n += 1;
-            *n
-        };
-        lock(&shared.conns).insert(id, clone);
         let s = Arc::clone(&shared);
         let b = builder.clone();
-        let worker = thread::Builder::new()
-            .name("smtp-conn".into())
-            .spawn(move || {
-                let _ = session(stream, &b, &s);
-                if let Some(c) = lock(&s.conns).remove(&id) {
-                    let _ = c.shutdown(Shutdown::Both);
-                }
-            });
-        if let Ok(w) = worker {
-            lock(&shared.workers).push(w);
-        }
+        shared.conns.spawn("smtp-conn", move || {
+            let _ = session(stream, &b, &s);
+            s.conns.close(id);
+        });
     }
 }
 

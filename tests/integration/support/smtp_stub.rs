@@ -16,9 +16,10 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+
+use super::server::{lock, Tracker};
 
 /// What the stub does after the final `.` of a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,13 +218,7 @@ struct Shared {
     behaviour: Mutex<Option<Behaviour>>,
     transcripts: Mutex<Vec<Vec<String>>>,
     mails: Mutex<Vec<StubMail>>,
-    stopped: Mutex<bool>,
-    conns: Mutex<Vec<TcpStream>>,
-    workers: Mutex<Vec<JoinHandle<()>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    conns: Tracker,
 }
 
 /// The stub; stops when dropped.
@@ -290,30 +285,18 @@ impl SmtpStub {
 
 impl Drop for SmtpStub {
     fn drop(&mut self) {
-        *lock(&self.shared.stopped) = true;
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(a) = self.acceptor.take() {
-            let _ = a.join();
-        }
-        for c in lock(&self.shared.conns).drain(..) {
-            let _ = c.shutdown(Shutdown::Both);
-        }
-        let workers: Vec<_> = lock(&self.shared.workers).drain(..).collect();
-        for w in workers {
-            let _ = w.join();
-        }
+        self.shared.conns.shut_down(self.addr, self.acceptor.take());
     }
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     for conn in listener.incoming() {
-        if *lock(&shared.stopped) {
+        if shared.conns.is_stopped() {
             return;
         }
         let Ok(stream) = conn else { continue };
-        if let Ok(clone) = stream.try_clone() {
-            lock(&shared.conns).push(clone);
-        }
+        // Kept open until shutdown even after the session ends.
+        let _ = shared.conns.track(&stream);
         let behaviour = lock(&shared.behaviour)
             .clone()
             .unwrap_or_else(Behaviour::accept);
@@ -323,14 +306,9 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             t.len() - 1
         };
         let s = Arc::clone(&shared);
-        let worker = thread::Builder::new()
-            .name("smtp-stub-conn".into())
-            .spawn(move || {
-                let _ = session(stream, &behaviour, &s, index);
-            });
-        if let Ok(w) = worker {
-            lock(&shared.workers).push(w);
-        }
+        shared.conns.spawn("smtp-stub-conn", move || {
+            let _ = session(stream, &behaviour, &s, index);
+        });
     }
 }
 
