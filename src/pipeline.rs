@@ -233,13 +233,18 @@ async fn poll_one(
     };
     let first_poll = !same_url || state.is_none_or(|s| s.first_polled_at.is_none());
     let jitter = jitter(&source.id, now);
+    let interval = schedule::effective_interval(
+        source.interval,
+        source.adaptive,
+        state.map_or(0, |s| s.published_last_week),
+    );
     match fetch_and_parse(fetcher, matcher, source, &validators, first_poll, db, now).await {
         Ok(Polled::NotModified { floor }) => PollRecord::NotModified {
             source_id: source.id.clone(),
             url: source.url.to_string(),
             next_poll_at: schedule::in_active_hours(
                 source,
-                schedule::next_poll_after_success(now, source.interval, floor, jitter),
+                schedule::next_poll_after_success(now, interval, floor, jitter),
             ),
         },
         Ok(Polled::Fetched {
@@ -257,7 +262,7 @@ async fn poll_one(
             extract_errors,
             next_poll_at: schedule::in_active_hours(
                 source,
-                schedule::next_poll_after_success(now, source.interval, ttl, jitter),
+                schedule::next_poll_after_success(now, interval, ttl, jitter),
             ),
         },
         Err(error) => {

@@ -28,6 +28,24 @@ pub fn next_poll_after_success(
     now + to_chrono(base.mul_f64(1.0 + 0.1 * jitter.clamp(0.0, 1.0)))
 }
 
+/// The interval to use for a source: the configured one, or with
+/// `adaptive` a week divided by the items published last week, never
+/// shorter than configured and never longer than a day, or than the
+/// configured interval if that is longer (like Miniflux's
+/// entry-frequency scheduler, with the operator's interval as the floor).
+pub fn effective_interval(
+    configured: Duration,
+    adaptive: bool,
+    published_last_week: u32,
+) -> Duration {
+    if !adaptive {
+        return configured;
+    }
+    let week = Duration::from_secs(7 * 24 * 3600);
+    let day = Duration::from_secs(24 * 3600);
+    (week / published_last_week.max(1)).clamp(configured, configured.max(day))
+}
+
 /// Next poll after the `streak`-th consecutive failure: the interval doubled
 /// per failure (capped at [`MAX_BACKOFF`]), plus up to 20% jitter, and never
 /// sooner than a `Retry-After` the server sent.
@@ -218,6 +236,22 @@ mod tests {
     }
 
     const SH: Tz = chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn adaptive_interval_stretches_for_quiet_sources_within_bounds() {
+        let m = |n: u64| Duration::from_secs(n * 60);
+        let configured = m(15);
+        // Off: always the configured interval.
+        assert_eq!(effective_interval(configured, false, 0), configured);
+        // Nothing published last week: a day, the ceiling.
+        assert_eq!(effective_interval(configured, true, 0), m(24 * 60));
+        // 14 items a week: one every 12 hours.
+        assert_eq!(effective_interval(configured, true, 14), m(12 * 60));
+        // A busy source never polls faster than the operator allowed.
+        assert_eq!(effective_interval(configured, true, 10_000), configured);
+        // A configured interval above a day is kept as the floor.
+        assert_eq!(effective_interval(m(48 * 60), true, 0), m(48 * 60));
+    }
 
     #[test]
     fn rechecks_decay_and_skip_missed_slots() {

@@ -79,6 +79,7 @@ pub(crate) struct RawSource {
     pub interval: Key<String>,
     pub timezone: Key<String>,
     pub full_text: Key<bool>,
+    pub adaptive: Key<bool>,
     pub backfill: Key<String>,
     pub encoding: Key<String>,
     pub robots: Key<bool>,

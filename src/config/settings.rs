@@ -197,8 +197,11 @@ pub struct Source {
     pub kind: SourceKind,
     /// The feed or listing URL.
     pub url: Url,
-    /// How often to poll.
+    /// How often to poll (with `adaptive`, the shortest interval).
     pub interval: Duration,
+    /// Poll less often when the source publishes rarely: the interval
+    /// stretches to a week divided by last week's new items, up to 24 h.
+    pub adaptive: bool,
     /// Time zone for dates that carry none.
     pub timezone: Tz,
     /// Feeds: fetch each new item's page and merge the extracted article in.

@@ -25,6 +25,9 @@ pub struct SourceState {
     pub first_polled_at: Option<DateTime<Utc>>,
     /// Consecutive failures.
     pub error_streak: u32,
+    /// Articles published (or, undated, first seen) in the seven days
+    /// before the last successful poll: how busy the source is.
+    pub published_last_week: u32,
 }
 
 /// An article with the topics it matched, ready to store.
@@ -108,8 +111,13 @@ impl Store {
     pub fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, url, etag, last_modified, next_poll_at, first_polled_at, error_streak
-             FROM sources",
+            "SELECT s.id, s.url, s.etag, s.last_modified, s.next_poll_at, s.first_polled_at,
+                    s.error_streak,
+                    (SELECT count(*) FROM articles a
+                     WHERE a.source_id = s.id
+                       AND COALESCE(a.published_at, a.first_seen_at)
+                           BETWEEN s.last_success_at - 604800 AND s.last_success_at)
+             FROM sources s",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -123,6 +131,7 @@ impl Store {
                     next_poll_at: r.get::<_, Option<i64>>(4)?.map(from_secs),
                     first_polled_at: r.get::<_, Option<i64>>(5)?.map(from_secs),
                     error_streak: r.get::<_, i64>(6)?.max(0) as u32,
+                    published_last_week: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u32,
                 },
             ))
         })?;
@@ -324,4 +333,56 @@ fn insert_items(
         }
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::store::Access;
+
+    fn item(guid: &str, published: Option<DateTime<Utc>>) -> ScoredArticle {
+        let mut article = Article {
+            source_id: "quiet".into(),
+            guid: guid.into(),
+            title: format!("通知 {guid}"),
+            published_at: published,
+            revision: 1,
+            ..Article::default()
+        };
+        article.content_hash = crate::normalize::content_hash(&article);
+        ScoredArticle {
+            article,
+            matches: vec![],
+            mailable: true,
+            page: None,
+        }
+    }
+
+    #[test]
+    fn published_last_week_counts_only_the_week_before_the_last_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Access::Writer).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap();
+        let days_ago = |d: i64| Some(now - chrono::Duration::days(d));
+        let record = PollRecord::Fetched {
+            source_id: "quiet".into(),
+            url: "http://127.0.0.1/quiet.xml".into(),
+            validators: Validators::default(),
+            encoding: "UTF-8".into(),
+            // Two items inside the week, one older, one undated (first seen now).
+            items: vec![
+                item("a", days_ago(1)),
+                item("b", days_ago(6)),
+                item("c", days_ago(30)),
+                item("d", None),
+            ],
+            extract_errors: vec![],
+            next_poll_at: now,
+        };
+        store.apply_poll(&[record], now).unwrap();
+        let states = store.source_states().unwrap();
+        assert_eq!(states["quiet"].published_last_week, 3);
+    }
 }

@@ -173,6 +173,7 @@ impl Check<'_, '_> {
                     interval: interval.unwrap_or(daemon.poll_interval),
                     timezone: timezone.unwrap_or(daemon.timezone),
                     full_text,
+                    adaptive: s.adaptive.as_ref().is_some_and(|k| *k.get_ref()),
                     backfill: backfill.unwrap_or(daemon.backfill),
                     encoding,
                     robots: s.robots.as_ref().is_none_or(|k| *k.get_ref()),
