@@ -12,9 +12,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use reformwatch::diff::diff_articles;
+use reformwatch::analysis::diff::diff_articles;
+use reformwatch::analysis::revise::{decide, revision_hash, RevisionDecision, StoredRevision};
 use reformwatch::model::{Article, Section};
-use reformwatch::revise::{decide, revision_hash, RevisionDecision, StoredRevision};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/jiaxing-plenum-2024.txt");
 const TARGET_CHARS: usize = 10_000;

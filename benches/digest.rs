@@ -13,10 +13,10 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use reformwatch::config;
-use reformwatch::digest::{self, DigestItem};
+use reformwatch::mail::digest::{self, DigestItem};
+use reformwatch::mail::outbox;
 use reformwatch::model::{TermHit, TopicMatch};
-use reformwatch::outbox;
-use reformwatch::store::outbox::ComposeOutcome;
+use reformwatch::store::digests::ComposeOutcome;
 use reformwatch::store::{Access, Store};
 
 const ARTICLES: usize = 50;

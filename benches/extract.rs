@@ -15,8 +15,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use reformwatch::decode::decode_document;
-use reformwatch::extract::{extract_article, PageContext};
+use reformwatch::document::decode::decode_document;
+use reformwatch::document::extract::{extract_article, PageContext};
 use url::Url;
 
 #[path = "../tests/fixtures/pages/chrome.rs"]

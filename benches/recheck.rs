@@ -19,9 +19,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use reformwatch::extract::{self, PageContext};
-use reformwatch::fetch::Validators;
-use reformwatch::pages;
+use reformwatch::document::extract::{self, PageContext};
+use reformwatch::document::page_rules;
+use reformwatch::net::fetch::Validators;
 use reformwatch::store::poll::{PollRecord, ScoredArticle};
 use reformwatch::store::revisions::RevisePolicies;
 use reformwatch::store::{Access, Store};
@@ -70,7 +70,7 @@ fn fill_store(
             fetched_at: t0,
         };
         let page = extract::extract_article(html, &ctx, None).expect("bench page extracts");
-        let article = pages::settle_listed(page.article, pages::page_guid(url), None);
+        let article = page_rules::settle_listed(page.article, page_rules::page_guid(url), None);
         by_source[i % HOSTS].push(ScoredArticle {
             article,
             matches: vec![],

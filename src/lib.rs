@@ -14,34 +14,12 @@
 //! that sequences them for a source.
 #![warn(missing_docs)]
 
-pub mod admin;
-pub mod cli;
+pub mod analysis;
 pub mod config;
-pub mod daemon;
-pub mod dates;
-pub mod decode;
-pub mod deliver;
-pub mod diff;
-pub mod digest;
-pub mod discover;
-pub mod extract;
-pub mod failpoint;
-pub mod fetch;
-pub mod http_hints;
-pub mod metrics;
-pub mod metrics_http;
+pub mod document;
+pub mod mail;
 pub mod model;
-pub mod netguard;
-pub mod netpolicy;
-pub mod normalize;
-pub mod opml;
-pub mod outbox;
-pub mod pages;
-pub mod parse;
+pub mod net;
 pub mod pipeline;
-pub mod revise;
-pub mod robots;
-pub mod schedule;
-pub mod score;
+pub mod service;
 pub mod store;
-pub mod systemd;

@@ -6,8 +6,8 @@ mod commands;
 
 use std::process::ExitCode;
 
+use crate::commands::cli::{Cli, Command, LogFormat};
 use clap::Parser;
-use reformwatch::cli::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

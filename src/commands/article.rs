@@ -4,8 +4,8 @@
 
 use chrono_tz::Tz;
 use reformwatch::config::Source;
-use reformwatch::decode::Decoded;
-use reformwatch::extract::{self, ExtractedPage, PageContext};
+use reformwatch::document::decode::Decoded;
+use reformwatch::document::extract::{self, ExtractedPage, PageContext};
 use reformwatch::model::Article;
 use url::Url;
 

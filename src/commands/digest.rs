@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
+use crate::commands::cli::DigestArgs;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use reformwatch::cli::DigestArgs;
 use reformwatch::config::Settings;
-use reformwatch::deliver::Mailer;
-use reformwatch::outbox::{self, Composed};
-use reformwatch::store::outbox::ComposeOutcome;
+use reformwatch::mail::deliver::Mailer;
+use reformwatch::mail::outbox::{self, Composed};
+use reformwatch::store::digests::ComposeOutcome;
 use reformwatch::store::Access;
 
 use super::{open, Exit};

@@ -2,13 +2,13 @@
 //! (a feed) or extract (an article page), printed as the shared model (JSON
 //! with `--json`). Writes nothing.
 
+use crate::commands::cli::ExtractArgs;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use reformwatch::cli::ExtractArgs;
 use reformwatch::config::Settings;
-use reformwatch::decode;
-use reformwatch::fetch::{FetchLimits, FetchOutcome, Fetcher, Validators};
-use reformwatch::parse::{self, FeedContext};
+use reformwatch::document::decode;
+use reformwatch::document::parse::{self, FeedContext};
+use reformwatch::net::fetch::{FetchLimits, FetchOutcome, Fetcher, Validators};
 use url::Url;
 
 use super::article::{extract_page, looks_like_html, print_article};

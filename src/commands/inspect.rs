@@ -1,9 +1,9 @@
 //! Read-only views for operators and analysts: `sources`, `articles`,
 //! `show`, `outbox`.
 
+use crate::commands::cli::{ArticlesArgs, ShowArgs};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use reformwatch::cli::{ArticlesArgs, ShowArgs};
 use reformwatch::config::Settings;
 use reformwatch::store::Store;
 
@@ -146,7 +146,7 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
 
 /// `reformwatch outbox retry ID`: requeue one unsent digest.
 pub fn outbox_retry(store: &Store, id: i64, now: DateTime<Utc>) -> anyhow::Result<Exit> {
-    use reformwatch::store::outbox::Requeue;
+    use reformwatch::store::digests::Requeue;
     match store.requeue_digest(id, now)? {
         Requeue::Requeued { subscriber, was } => {
             println!("digest {id} for {subscriber} requeued (was {was}); the next relay sends it");

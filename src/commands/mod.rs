@@ -3,20 +3,21 @@
 //! returns an exit code. `anyhow` is used here and nowhere in the library.
 
 mod article;
+pub mod cli;
 mod digest;
 mod extract;
+mod history;
 mod inspect;
 mod opml;
 mod poll;
 mod progress;
-mod revisions;
 mod test_source;
 
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::commands::cli::{Cli, Command, OutboxAction};
 use chrono::{DateTime, Utc};
-use reformwatch::cli::{Cli, Command, OutboxAction};
 use reformwatch::config::{self, Settings};
 use reformwatch::store::{Access, Store};
 
@@ -73,7 +74,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Run => {
             let store = Arc::new(open(&settings, Access::Writer)?);
-            reformwatch::daemon::run(settings, store).await?;
+            reformwatch::service::daemon::run(settings, store).await?;
             Ok(Exit::Ok)
         }
         Command::Poll(args) => poll::run(&settings, &args, clock(now)).await,
@@ -86,10 +87,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             clock(now),
         ),
         Command::Show(args) if args.revisions => {
-            revisions::history(&settings, args.id, &open(&settings, Access::Reader)?)
+            history::history(&settings, args.id, &open(&settings, Access::Reader)?)
         }
         Command::Show(args) => inspect::show(&settings, &args, &open(&settings, Access::Reader)?),
-        Command::Diff(args) => revisions::diff(&settings, &args, &open(&settings, Access::Reader)?),
+        Command::Diff(args) => history::diff(&settings, &args, &open(&settings, Access::Reader)?),
         Command::Outbox(args) => match args.action {
             None => inspect::outbox(&open(&settings, Access::Reader)?),
             Some(OutboxAction::Retry { id }) => {

@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
-use reformwatch::cli::ImportOpmlArgs;
+use crate::commands::cli::ImportOpmlArgs;
+use reformwatch::config::opml;
 use reformwatch::config::Settings;
-use reformwatch::opml;
 
 use super::Exit;
 

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::commands::cli::PollArgs;
 use chrono::{DateTime, Utc};
-use reformwatch::cli::PollArgs;
 use reformwatch::config::Settings;
-use reformwatch::outbox;
+use reformwatch::mail::outbox;
 use reformwatch::pipeline::{self, PollContext};
 use reformwatch::store::Access;
 

@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use reformwatch::metrics::METRICS;
+use reformwatch::service::metrics::METRICS;
 use tokio::task::JoinHandle;
 
 /// The running display; dropping it erases the line.

@@ -3,10 +3,10 @@
 //! warnings about rules that match too much or too little. Writes nothing,
 //! so it is safe next to a running daemon.
 
+use crate::commands::cli::TestSourceArgs;
 use chrono::{DateTime, Utc};
-use reformwatch::cli::TestSourceArgs;
 use reformwatch::config::Settings;
-use reformwatch::fetch::{FetchLimits, Fetcher};
+use reformwatch::net::fetch::{FetchLimits, Fetcher};
 use reformwatch::pipeline;
 
 use super::article::print_article;

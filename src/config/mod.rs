@@ -4,6 +4,7 @@
 //! and key, so `reformwatch check` tells the operator everything in one go.
 
 mod lines;
+pub mod opml;
 mod raw;
 mod report;
 mod settings;

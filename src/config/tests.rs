@@ -54,7 +54,7 @@ fn ok(text: &str) -> Settings {
 
 #[test]
 fn example_config_parses() {
-    let text = include_str!("../../config/example.toml");
+    let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"));
     let s = parse(text, Path::new("/opt/rw/example.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.topics.len(), 2);
     assert_eq!(s.sources.len(), 4);
@@ -69,7 +69,10 @@ fn example_config_parses() {
 
 #[test]
 fn default_config_parses() {
-    let text = include_str!("../../config/reformwatch.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/reformwatch.toml"
+    ));
     let s = parse(text, Path::new("/etc/reformwatch/reformwatch.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<_> = s.sources.iter().map(|s| s.id.as_str()).collect();
@@ -118,7 +121,10 @@ fn smtp_port_defaults_follow_tls_mode() {
 
 #[test]
 fn unknown_key_with_suggestion() {
-    let text = include_str!("../../tests/fixtures/config/unknown-key.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/unknown-key.toml"
+    ));
     let found = problems(text);
     assert_one(
         found.clone(),
@@ -131,7 +137,10 @@ fn unknown_key_with_suggestion() {
 
 #[test]
 fn duplicate_source_id() {
-    let text = include_str!("../../tests/fixtures/config/duplicate-source-id.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/duplicate-source-id.toml"
+    ));
     assert_one(
         problems(text),
         11,
@@ -142,7 +151,10 @@ fn duplicate_source_id() {
 
 #[test]
 fn duplicate_subscriber() {
-    let text = include_str!("../../tests/fixtures/config/duplicate-subscriber.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/duplicate-subscriber.toml"
+    ));
     assert_one(
         problems(text),
         14,
@@ -153,7 +165,10 @@ fn duplicate_subscriber() {
 
 #[test]
 fn unknown_topic_reference() {
-    let text = include_str!("../../tests/fixtures/config/unknown-topic.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/unknown-topic.toml"
+    ));
     assert_one(
         problems(text),
         11,
@@ -164,7 +179,10 @@ fn unknown_topic_reference() {
 
 #[test]
 fn ftp_url() {
-    let text = include_str!("../../tests/fixtures/config/ftp-url.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/ftp-url.toml"
+    ));
     assert_one(
         problems(text),
         8,
@@ -175,7 +193,10 @@ fn ftp_url() {
 
 #[test]
 fn bad_duration() {
-    let text = include_str!("../../tests/fixtures/config/bad-duration.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/bad-duration.toml"
+    ));
     assert_one(
         problems(text),
         4,
@@ -186,7 +207,10 @@ fn bad_duration() {
 
 #[test]
 fn bad_schedule() {
-    let text = include_str!("../../tests/fixtures/config/bad-schedule.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/bad-schedule.toml"
+    ));
     assert_one(
         problems(text),
         11,
@@ -197,7 +221,10 @@ fn bad_schedule() {
 
 #[test]
 fn unknown_time_zone() {
-    let text = include_str!("../../tests/fixtures/config/unknown-timezone.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/unknown-timezone.toml"
+    ));
     assert_one(
         problems(text),
         3,
@@ -208,14 +235,20 @@ fn unknown_time_zone() {
 
 #[test]
 fn missing_password_env_var() {
-    let text = include_str!("../../tests/fixtures/config/missing-password-env.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/missing-password-env.toml"
+    ));
     let needle = "environment variable `REFORMWATCH_FIXTURE_UNSET_PASSWORD`";
     assert_one(problems(text), 6, "mail.password_env", needle);
 }
 
 #[test]
 fn missing_password_file_resolves_relative_to_config() {
-    let text = include_str!("../../tests/fixtures/config/missing-password-file.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/missing-password-file.toml"
+    ));
     let path = fixture("missing-password-file.toml");
     let found = problems_at(text, &path);
     let expected = fixture("no-such-dir/smtp-password");
@@ -229,13 +262,19 @@ fn missing_password_file_resolves_relative_to_config() {
 
 #[test]
 fn toml_syntax_error_line() {
-    let text = include_str!("../../tests/fixtures/config/syntax-error.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/syntax-error.toml"
+    ));
     assert_one(problems(text), 7, "sources[0].id", "TOML syntax error");
 }
 
 #[test]
 fn many_problems_reported_together() {
-    let text = include_str!("../../tests/fixtures/config/many-problems.toml");
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/config/many-problems.toml"
+    ));
     let found = problems(text);
     assert_eq!(found.len(), 10, "{found:#?}");
     assert_has(&found, 3, "daemon.concurrency", "at least 1");
@@ -565,7 +604,7 @@ fn subscriber_value_checks() {
 
 #[test]
 fn never_panics_on_mangled_input() {
-    let text = include_str!("../../config/example.toml");
+    let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"));
     let mut cuts: Vec<usize> = (0..text.len()).step_by(13).collect();
     cuts.push(text.len());
     for cut in cuts.into_iter().filter(|&c| text.is_char_boundary(c)) {

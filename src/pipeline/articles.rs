@@ -16,12 +16,12 @@ use url::Url;
 
 use super::decode_fetched;
 use crate::config::Source;
-use crate::discover::Candidate;
-use crate::extract::{self, ExtractError, ExtractedPage, PageContext};
-use crate::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
+use crate::document::discover::Candidate;
+use crate::document::extract::{self, ExtractError, ExtractedPage, PageContext};
+use crate::document::normalize;
+use crate::document::page_rules;
 use crate::model::Article;
-use crate::normalize;
-use crate::pages;
+use crate::net::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
 use crate::store::known::{BodyBaseline, KnownArticles, KnownReader};
 use crate::store::revisions::PageEvidence;
 use crate::store::StoreError;
@@ -136,7 +136,7 @@ pub(super) async fn listed_articles(
         let Some(fetched) = checked(source, &candidate.url, result, pages, &mut out) else {
             continue;
         };
-        let article = pages::settle_listed(fetched.article, guid, candidate.published_at);
+        let article = page_rules::settle_listed(fetched.article, guid, candidate.published_at);
         out.articles.push((article, Some(fetched.page)));
     }
     out
@@ -169,7 +169,7 @@ pub(super) async fn with_full_text(
     out.complete = linked.len() <= results.len();
     for ((item, url), result) in linked.into_iter().zip(results) {
         if let Some(fetched) = checked(source, &url, result, pages, &mut out) {
-            let article = pages::merge_full_text(item, fetched.article);
+            let article = page_rules::merge_full_text(item, fetched.article);
             out.articles.push((article, Some(fetched.page)));
         }
     }
@@ -189,7 +189,7 @@ fn checked(
     let error = match result {
         Ok(fetched) => {
             let (usual, samples) = (pages.baseline.usual_chars, pages.baseline.samples);
-            match pages::body_drift(&fetched.article, usual, samples) {
+            match page_rules::body_drift(&fetched.article, usual, samples) {
                 None => return Some(fetched),
                 Some(why) => {
                     out.complete = false;
@@ -217,7 +217,7 @@ fn checked(
     None
 }
 
-/// Fetches and extracts up to [`pages::MAX_NEW_PAGES_PER_POLL`] of `urls`
+/// Fetches and extracts up to [`page_rules::MAX_NEW_PAGES_PER_POLL`] of `urls`
 /// concurrently (the fetcher's per-host limit keeps it polite); results in
 /// the order of `urls`, one per URL fetched.
 async fn fetch_articles(
@@ -232,7 +232,7 @@ async fn fetch_articles(
     let mut fetching = HashMap::new();
     for (i, url) in urls
         .into_iter()
-        .take(pages::MAX_NEW_PAGES_PER_POLL)
+        .take(page_rules::MAX_NEW_PAGES_PER_POLL)
         .enumerate()
     {
         let (fetcher, source) = (fetcher.clone(), source.clone());
@@ -262,7 +262,7 @@ async fn fetch_articles(
 
 /// One article: its page fetched, decoded and extracted with the source's
 /// rules, following "next page" links (at most
-/// [`pages::MAX_PAGES_PER_ARTICLE`] pages, never the same page twice) and
+/// [`page_rules::MAX_PAGES_PER_ARTICLE`] pages, never the same page twice) and
 /// joining the pages; the first page's raw bytes and validators come with
 /// it, for the store. Writes nothing.
 pub async fn fetch_article(
@@ -276,7 +276,7 @@ pub async fn fetch_article(
     let mut visited = HashSet::new();
     let mut next = Some(url.clone());
     while let Some(page_url) = next.take() {
-        if pages_seen.len() >= pages::MAX_PAGES_PER_ARTICLE
+        if pages_seen.len() >= page_rules::MAX_PAGES_PER_ARTICLE
             || !visited.insert(normalize::canonical_url(&page_url))
         {
             break;

@@ -9,10 +9,10 @@ use url::Url;
 use super::articles::fetch_article;
 use super::{decode_fetched, parse_source_feed, PageError, SourceError};
 use crate::config::{Source, SourceKind};
-use crate::discover;
-use crate::fetch::{FetchOutcome, Fetcher, Validators};
+use crate::document::discover;
+use crate::document::page_rules;
 use crate::model::Article;
-use crate::pages;
+use crate::net::fetch::{FetchOutcome, Fetcher, Validators};
 
 /// Listings whose rules match more elements than this get a warning: the
 /// selector is probably too broad (a whole navigation bar, every link).
@@ -57,7 +57,7 @@ pub async fn preview_source(
     let fetched = match fetcher.get(&source.url, &Validators::default()).await? {
         FetchOutcome::Fetched(f) => f,
         FetchOutcome::NotModified { hints } => {
-            return Err(SourceError::Fetch(crate::fetch::FetchError::Status {
+            return Err(SourceError::Fetch(crate::net::fetch::FetchError::Status {
                 url: source.url.to_string(),
                 status: 304,
                 hints,
@@ -101,7 +101,11 @@ pub async fn preview_source(
             }
             let first = match listing.candidates.first() {
                 Some(c) => Some(fetch_article(fetcher, source, &c.url, now).await.map(|f| {
-                    pages::settle_listed(f.article, pages::page_guid(&c.url), c.published_at)
+                    page_rules::settle_listed(
+                        f.article,
+                        page_rules::page_guid(&c.url),
+                        c.published_at,
+                    )
                 })),
                 None => None,
             };
@@ -135,7 +139,7 @@ pub async fn preview_source(
                         Some(link) => Some(
                             fetch_article(fetcher, source, &link, now)
                                 .await
-                                .map(|page| pages::merge_full_text(item, page.article)),
+                                .map(|page| page_rules::merge_full_text(item, page.article)),
                         ),
                         None => {
                             warnings.push("the first item has no link to fetch".to_owned());

@@ -15,11 +15,11 @@ use url::Url;
 
 use super::articles::extract_fetched;
 use super::{fetch_article, PollContext};
+use crate::analysis::score::TopicMatcher;
 use crate::config::{Source, SourceKind};
-use crate::fetch::{FetchOutcome, Fetched, Fetcher};
+use crate::document::page_rules;
 use crate::model::Article;
-use crate::pages;
-use crate::score::TopicMatcher;
+use crate::net::fetch::{FetchOutcome, Fetched, Fetcher};
 use crate::store::revisions::{
     DueRecheck, RecheckOutcome, RecheckRecord, RecheckReport, RevisePolicies,
 };
@@ -192,12 +192,14 @@ async fn article_of(
     // A page that suddenly extracts far shorter than the stored article is
     // a layout change, not an edit: no revision.
     let usual = Some(stored.body_chars() as f64);
-    if let Some(why) = pages::body_drift(&page, usual, pages::DRIFT_MIN_SAMPLES) {
+    if let Some(why) = page_rules::body_drift(&page, usual, page_rules::DRIFT_MIN_SAMPLES) {
         return Err(format!("{}: {why}", fetched.final_url));
     }
     Ok(match source.kind {
-        SourceKind::Html => pages::settle_listed(page, stored.guid.clone(), stored.published_at),
-        SourceKind::Feed => pages::merge_full_text(feed_item(stored), page),
+        SourceKind::Html => {
+            page_rules::settle_listed(page, stored.guid.clone(), stored.published_at)
+        }
+        SourceKind::Feed => page_rules::merge_full_text(feed_item(stored), page),
     })
 }
 

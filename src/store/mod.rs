@@ -4,15 +4,15 @@
 //! every write, migrations at open, and a lock file for writers.
 //!
 //! Queries are grouped per aggregate: [`poll`] (sources, articles,
-//! revisions, matches), [`outbox`] (subscribers, digests), [`revisions`]
+//! revisions, matches), [`digests`] (subscribers, digests), [`revisions`]
 //! (revisions 2, 3, …, raw pages, re-checks) and [`query`] (read-only views
 //! for the CLI).
 
+pub mod digests;
 pub mod known;
 mod lock;
 mod migrations;
 pub mod notices;
-pub mod outbox;
 pub mod poll;
 pub mod query;
 pub mod revisions;

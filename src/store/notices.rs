@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::outbox::NewDigest;
+use super::digests::NewDigest;
 use super::{secs, Store, StoreError};
 
 impl Store {

@@ -9,8 +9,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::revisions::{PageEvidence, RevisePolicies, RevisePolicy};
 use super::{from_secs, secs, Store, StoreError};
-use crate::fetch::Validators;
 use crate::model::{Article, TopicMatch};
+use crate::net::fetch::Validators;
 
 /// What the store remembers about a source between polls.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -351,7 +351,7 @@ mod tests {
             revision: 1,
             ..Article::default()
         };
-        article.content_hash = crate::normalize::content_hash(&article);
+        article.content_hash = crate::document::normalize::content_hash(&article);
         ScoredArticle {
             article,
             matches: vec![],

@@ -124,7 +124,12 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(5 * 86_400));
-        let max_items = self.count(sec, "max_items", &m.max_items, crate::digest::MAX_ITEMS);
+        let max_items = self.count(
+            sec,
+            "max_items",
+            &m.max_items,
+            crate::mail::digest::MAX_ITEMS,
+        );
         let coalesce = self
             .parse(sec, "coalesce", &m.coalesce, values::positive_duration)
             .unwrap_or(values::DEFAULT_COALESCE);

@@ -18,9 +18,9 @@ use super::tables::{RawConfig, Section};
 use super::values;
 use super::{Backfill, DaemonSettings, Settings};
 
+mod edits;
 mod lists;
 mod mail;
-mod revisions;
 mod rules;
 
 const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;

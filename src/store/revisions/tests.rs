@@ -4,8 +4,8 @@
 use chrono::TimeZone;
 
 use super::*;
-use crate::diff::golden::{article_from, replace, seed_lines};
-use crate::normalize;
+use crate::analysis::diff::golden::{article_from, replace, seed_lines};
+use crate::document::normalize;
 use crate::store::poll::{PollRecord, ScoredArticle};
 use crate::store::Access;
 
@@ -200,7 +200,7 @@ type Composed = (Vec<(i64, u32)>, Vec<(i64, u32, u32)>);
 /// returns (new article ids with their revision, revised article ids with
 /// their revisions) it held.
 fn compose(store: &Store, least: Option<ChangeClass>, now: DateTime<Utc>) -> Composed {
-    use crate::store::outbox::NewDigest;
+    use crate::store::digests::NewDigest;
     let mut seen = (Vec::new(), Vec::new());
     let period = format!("now:{}", now.timestamp());
     store

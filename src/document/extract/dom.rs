@@ -1,0 +1,268 @@
+//! Pure: a parsed page → a flat list of text blocks plus the element tree
+//! they sit in. Owns what a "block" is (the text between two block-level
+//! boundaries), which elements never carry article text (script, style,
+//! forms' controls, `remove` selectors) and which mark page chrome (nav,
+//! footer, aside, header). Scoring and interpretation live elsewhere.
+
+use std::collections::HashSet;
+
+use scraper::{ElementRef, Node};
+
+use crate::document::normalize::BLOCK_ELEMENTS;
+
+/// Elements whose content is never text a reader sees.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "iframe", "select", "option", "button", "textarea", "template",
+    "svg", "head", "input", "object", "embed", "canvas", "video", "audio", "map",
+];
+
+/// Block boundaries a whole page has beyond those of feed HTML
+/// (`normalize::BLOCK_ELEMENTS`): layout containers a feed body rarely holds.
+const PAGE_BLOCKS: &[&str] = &["nav", "aside", "main", "tbody", "form"];
+
+/// Elements whose text is site chrome, never the article body.
+const CHROME: &[&str] = &["nav", "footer", "aside", "header"];
+
+/// Nesting beyond this is read as flat text (bounds recursion on hostile pages).
+const MAX_DEPTH: usize = 200;
+
+/// One element of the page, as far as extraction cares.
+#[derive(Debug, Clone)]
+pub(crate) struct Elem<'a> {
+    /// Index of the parent element in [`Page::elems`].
+    pub parent: Option<usize>,
+    /// The element in the parsed document.
+    pub el: ElementRef<'a>,
+    /// `id` and `class` attributes joined (empty when it has neither).
+    pub id_class: String,
+}
+
+impl<'a> Elem<'a> {
+    /// Lower-case tag name.
+    pub fn tag(&self) -> &'a str {
+        self.el.value().name()
+    }
+}
+
+/// A run of text between two block boundaries.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    /// Display text: whitespace folded, trimmed.
+    pub text: String,
+    /// Element the text sits directly in (the innermost block element).
+    pub elem: usize,
+    /// Non-blank characters.
+    pub chars: usize,
+    /// Non-blank characters inside links.
+    pub link_chars: usize,
+    /// Non-blank characters inside `<strong>`/`<b>`.
+    pub strong_chars: usize,
+    /// Inside `<h1>`–`<h6>`.
+    pub heading: bool,
+    /// Inside nav, footer, aside or header.
+    pub chrome: bool,
+}
+
+impl Block {
+    /// Share of the block's characters that sit inside links.
+    pub fn link_ratio(&self) -> f64 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / self.chars as f64
+        }
+    }
+}
+
+/// The page as elements and blocks in document order.
+#[derive(Debug, Default)]
+pub(crate) struct Page<'a> {
+    /// Every visited element; index 0 is the root element.
+    pub elems: Vec<Elem<'a>>,
+    /// Every non-empty block, in document order.
+    pub blocks: Vec<Block>,
+}
+
+impl Page<'_> {
+    /// Whether element `elem` is `ancestor` or inside it.
+    pub fn is_within(&self, mut elem: usize, ancestor: usize) -> bool {
+        loop {
+            if elem == ancestor {
+                return true;
+            }
+            match self.elems[elem].parent {
+                Some(p) => elem = p,
+                None => return false,
+            }
+        }
+    }
+}
+
+/// Identity of an element within one parsed document (its address in the tree).
+pub(crate) fn key(el: &ElementRef<'_>) -> usize {
+    std::ptr::from_ref(el.value()) as usize
+}
+
+/// Walks `root` into elements and blocks, leaving out elements in `skip`.
+pub(crate) fn walk<'a>(root: ElementRef<'a>, skip: &HashSet<usize>) -> Page<'a> {
+    let mut w = Walker {
+        page: Page::default(),
+        buf: String::new(),
+        chars: 0,
+        links: 0,
+        strong: 0,
+        stack: Vec::new(),
+        skip,
+    };
+    w.visit(root, None, Flags::default(), 0);
+    w.flush();
+    w.page
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    link: bool,
+    strong: bool,
+    heading: bool,
+    chrome: bool,
+}
+
+struct Walker<'a, 's> {
+    page: Page<'a>,
+    buf: String,
+    chars: usize,
+    links: usize,
+    strong: usize,
+    /// Block elements enclosing the current position, with their flags.
+    stack: Vec<(usize, Flags)>,
+    skip: &'s HashSet<usize>,
+}
+
+impl<'a> Walker<'a, '_> {
+    fn visit(&mut self, el: ElementRef<'a>, parent: Option<usize>, flags: Flags, depth: usize) {
+        let e = el.value();
+        // html5ever lower-cases HTML tag names.
+        let tag = e.name();
+        let mut id_class = String::new();
+        if let Some(id) = e.id() {
+            id_class.push_str(id);
+        }
+        for class in e.classes() {
+            id_class.push(' ');
+            id_class.push_str(class);
+        }
+        let idx = self.page.elems.len();
+        self.page.elems.push(Elem {
+            parent,
+            el,
+            id_class,
+        });
+        let mut flags = flags;
+        match tag {
+            "a" => flags.link = true,
+            "strong" | "b" => flags.strong = true,
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => flags.heading = true,
+            t if CHROME.contains(&t) => flags.chrome = true,
+            _ => {}
+        }
+        let block = BLOCK_ELEMENTS.contains(&tag) || PAGE_BLOCKS.contains(&tag);
+        if block {
+            self.flush();
+            self.stack.push((idx, flags));
+        }
+        for child in el.children() {
+            match child.value() {
+                Node::Text(t) => self.push_text(t, flags),
+                Node::Element(ce) => {
+                    let name = ce.name();
+                    if SKIPPED.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+                        continue;
+                    }
+                    let Some(child_el) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    if self.skip.contains(&key(&child_el)) {
+                        continue;
+                    }
+                    if depth >= MAX_DEPTH {
+                        let text: String = child_el.text().collect();
+                        self.push_text(&text, flags);
+                    } else {
+                        self.visit(child_el, Some(idx), flags, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if block {
+            self.flush();
+            self.stack.pop();
+        }
+    }
+
+    fn push_text(&mut self, t: &str, flags: Flags) {
+        let n = t.chars().filter(|c| !is_blank(*c)).count();
+        self.buf.push_str(t);
+        self.chars += n;
+        if flags.link {
+            self.links += n;
+        }
+        if flags.strong {
+            self.strong += n;
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.chars > 0 {
+            let (elem, flags) = self.stack.last().copied().unwrap_or((0, Flags::default()));
+            self.page.blocks.push(Block {
+                text: fold_blanks(&self.buf),
+                elem,
+                chars: self.chars,
+                link_chars: self.links,
+                strong_chars: self.strong,
+                heading: flags.heading,
+                chrome: flags.chrome,
+            });
+        }
+        self.buf.clear();
+        self.chars = 0;
+        self.links = 0;
+        self.strong = 0;
+    }
+}
+
+/// Whitespace as news pages use it: ASCII, NBSP, ideographic space, zero-width.
+pub(crate) fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{200b}' | '\u{feff}')
+}
+
+/// Folds runs of blanks to one space and trims; control characters dropped.
+pub(crate) fn fold_blanks(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if is_blank(c) {
+            pending_space = !out.is_empty();
+        } else if !c.is_control() {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The children of the document's `<head>` (title, meta).
+pub(crate) fn head_children<'a>(root: ElementRef<'a>) -> impl Iterator<Item = ElementRef<'a>> {
+    root.child_elements()
+        .filter(|e| e.value().name() == "head")
+        .flat_map(|h| h.child_elements())
+}
+
+/// Text of an element with blanks folded (for headlines and single fields).
+pub(crate) fn element_text(el: &ElementRef<'_>) -> String {
+    fold_blanks(&el.text().collect::<String>())
+}

@@ -1,0 +1,10 @@
+//! I/O edge: the network. One HTTP client ([`fetch`]) built with the
+//! address policy against request forgery ([`address_policy`], enforced in
+//! the client by [`guard`]), robots.txt rules ([`robots`]) and the response
+//! headers that say when to ask again ([`cache_hints`]).
+
+pub mod address_policy;
+pub mod cache_hints;
+pub mod fetch;
+pub mod guard;
+pub mod robots;
