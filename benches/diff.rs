@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use reformwatch::analysis::diff::diff_articles;
-use reformwatch::analysis::revise::{decide, revision_hash, RevisionDecision, StoredRevision};
+use reformwatch::analysis::revise::{decide, revision_hash, RevisionDecision};
+use reformwatch::model::StoredRevision;
 use reformwatch::model::{Article, Section};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/jiaxing-plenum-2024.txt");

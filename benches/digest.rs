@@ -13,8 +13,9 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use reformwatch::config;
-use reformwatch::mail::digest::{self, DigestItem};
+use reformwatch::mail::digest;
 use reformwatch::mail::outbox;
+use reformwatch::model::DigestItem;
 use reformwatch::model::{TermHit, TopicMatch};
 use reformwatch::store::digests::ComposeOutcome;
 use reformwatch::store::{Access, Store};

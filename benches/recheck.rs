@@ -21,7 +21,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use reformwatch::document::extract::{self, PageContext};
 use reformwatch::document::page_rules;
-use reformwatch::net::fetch::Validators;
+use reformwatch::model::Validators;
 use reformwatch::store::poll::{PollRecord, ScoredArticle};
 use reformwatch::store::revisions::RevisePolicies;
 use reformwatch::store::{Access, Store};

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
 use reformwatch::document::decode;
 use reformwatch::document::parse::{self, FeedContext};
-use reformwatch::net::fetch::{FetchLimits, FetchOutcome, Fetcher, Validators};
+use reformwatch::model::Validators;
+use reformwatch::net::fetch::{FetchLimits, FetchOutcome, Fetcher};
 use url::Url;
 
 use super::article::{extract_page, looks_like_html, print_article};

@@ -290,7 +290,7 @@ pub struct Subscriber {
     /// The least change class of a revision that is mailed in the
     /// "Revised" section (`revisions`: `"substantive"` = substantive,
     /// `"all"` = cosmetic and up); `None` for `"none"`.
-    pub revisions: Option<crate::analysis::diff::ChangeClass>,
+    pub revisions: Option<crate::model::ChangeClass>,
 }
 
 /// When a subscriber's digest is due, in the subscriber's time zone.

@@ -17,20 +17,10 @@ use url::Url;
 use crate::config::ListRules;
 use crate::document::dates;
 use crate::document::normalize;
+use crate::model::Candidate;
 
 /// Most candidates taken from one listing page; the rest are ignored.
 pub const MAX_CANDIDATES: usize = 500;
-
-/// One article link found on a listing page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// The article page, absolute, http or https.
-    pub url: Url,
-    /// The title as the listing shows it.
-    pub title: Option<String>,
-    /// The date as the listing shows it, read in the source's zone.
-    pub published_at: Option<DateTime<Utc>>,
-}
 
 /// What a listing page gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,8 +16,8 @@ use lettre::Message;
 use tracing::warn;
 
 use crate::config::{MailSettings, Settings, Source};
+use crate::model::SourceState;
 use crate::store::digests::NewDigest;
-use crate::store::poll::SourceState;
 use crate::store::query::SourceHealth;
 use crate::store::{Store, StoreError};
 

@@ -10,9 +10,10 @@ use tracing::{error, info, warn};
 use crate::config::{Backfill, Schedule, Settings, Subscriber};
 use crate::mail::deliver::Mailer;
 use crate::mail::digest::{self, RenderedDigest};
+use crate::model::DigestItem;
+use crate::model::PendingRevision;
 use crate::pipeline::schedule;
 use crate::store::digests::{ComposeOutcome, NewDigest, SubscriberState};
-use crate::store::revisions::PendingRevision;
 use crate::store::{Store, StoreError};
 
 /// What happened to one subscriber's digest in a compose pass.
@@ -344,10 +345,7 @@ async fn relay_due(
     Ok(report)
 }
 
-fn with_source_names(
-    settings: &Settings,
-    mut items: Vec<digest::DigestItem>,
-) -> Vec<digest::DigestItem> {
+fn with_source_names(settings: &Settings, mut items: Vec<DigestItem>) -> Vec<DigestItem> {
     for item in &mut items {
         if let Some(src) = settings.sources.iter().find(|s| s.id == item.source_name) {
             item.source_name = src.name.clone();

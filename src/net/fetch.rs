@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::config::{DaemonSettings, Source};
+use crate::model::Validators;
 use crate::net::guard::{self, Guard, GuardedResolver, Refused, SharedGuard};
 use crate::net::robots::Robots;
 use crate::service::metrics::METRICS;
@@ -38,15 +39,6 @@ pub use crate::net::guard::MAX_REDIRECTS;
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long an unreachable robots.txt blocks its origin before we ask again.
 const ROBOTS_RETRY: Duration = Duration::from_secs(600);
-
-/// Cache validators remembered per source for conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// The last `ETag` the server sent.
-    pub etag: Option<String>,
-    /// The last `Last-Modified` the server sent.
-    pub last_modified: Option<String>,
-}
 
 pub use crate::net::cache_hints::CacheHints;
 

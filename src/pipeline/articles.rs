@@ -16,14 +16,15 @@ use url::Url;
 
 use super::decode_fetched;
 use crate::config::Source;
-use crate::document::discover::Candidate;
 use crate::document::extract::{self, ExtractError, ExtractedPage, PageContext};
 use crate::document::normalize;
 use crate::document::page_rules;
 use crate::model::Article;
-use crate::net::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
+use crate::model::Candidate;
+use crate::model::PageEvidence;
+use crate::model::Validators;
+use crate::net::fetch::{FetchError, FetchOutcome, Fetched, Fetcher};
 use crate::store::known::{BodyBaseline, KnownArticles, KnownReader};
-use crate::store::revisions::PageEvidence;
 use crate::store::StoreError;
 
 /// Why one article page gave no article. Never fails its source by itself.

@@ -28,8 +28,10 @@ use crate::document::normalize;
 use crate::document::page_rules;
 use crate::document::parse::{self, FeedContext, ParseError};
 use crate::model::FeedDocument;
-use crate::net::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Validators};
-use crate::store::poll::{PollRecord, ScoredArticle, SourceState};
+use crate::model::SourceState;
+use crate::model::Validators;
+use crate::net::fetch::{FetchError, FetchOutcome, Fetched, Fetcher};
+use crate::store::poll::{PollRecord, ScoredArticle};
 use crate::store::revisions::RevisePolicies;
 use crate::store::{Store, StoreError};
 

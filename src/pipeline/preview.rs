@@ -12,7 +12,8 @@ use crate::config::{Source, SourceKind};
 use crate::document::discover;
 use crate::document::page_rules;
 use crate::model::Article;
-use crate::net::fetch::{FetchOutcome, Fetcher, Validators};
+use crate::model::Validators;
+use crate::net::fetch::{FetchOutcome, Fetcher};
 
 /// Listings whose rules match more elements than this get a warning: the
 /// selector is probably too broad (a whole navigation bar, every link).

@@ -6,10 +6,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::revisions::{pending_revisions, record_mailed_revisions, PendingRevision};
+use super::revisions::{pending_revisions, record_mailed_revisions};
 use super::{from_secs, secs, Store, StoreError};
-use crate::analysis::diff::ChangeClass;
-use crate::mail::digest::DigestItem;
+use crate::model::ChangeClass;
+use crate::model::DigestItem;
+use crate::model::PendingRevision;
 use crate::model::{TermHit, TopicMatch};
 
 /// What the store remembers about a subscriber.

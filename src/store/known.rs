@@ -127,8 +127,8 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
+    use crate::model::Validators;
     use crate::model::{Article, Section};
-    use crate::net::fetch::Validators;
     use crate::store::poll::{PollRecord, ScoredArticle};
     use crate::store::{Access, Store};
 

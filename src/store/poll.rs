@@ -7,28 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::revisions::{PageEvidence, RevisePolicies, RevisePolicy};
+use super::revisions::{RevisePolicies, RevisePolicy};
 use super::{from_secs, secs, Store, StoreError};
+use crate::model::PageEvidence;
+use crate::model::SourceState;
+use crate::model::Validators;
 use crate::model::{Article, TopicMatch};
-use crate::net::fetch::Validators;
-
-/// What the store remembers about a source between polls.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceState {
-    /// URL the state belongs to; a changed URL resets validators.
-    pub url: String,
-    /// Conditional GET validators.
-    pub validators: Validators,
-    /// When the source is due next.
-    pub next_poll_at: Option<DateTime<Utc>>,
-    /// First successful poll; `None` means the next poll is the first.
-    pub first_polled_at: Option<DateTime<Utc>>,
-    /// Consecutive failures.
-    pub error_streak: u32,
-    /// Articles published (or, undated, first seen) in the seven days
-    /// before the last successful poll: how busy the source is.
-    pub published_last_week: u32,
-}
 
 /// An article with the topics it matched, ready to store.
 #[derive(Debug, Clone)]

@@ -6,60 +6,10 @@
 //! added or removed, a number, name or quote changed, a headline rewritten,
 //! the publish time moved by more than a few minutes).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
+use crate::model::ChangeClass;
 
 use super::tokens::{is_cjk, is_cjk_numeral, is_noise, skeleton};
 use super::Part;
-
-/// How much a change matters; ordered `Cosmetic < Minor < Substantive`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeClass {
-    /// Only punctuation, whitespace or full-/half-width forms changed.
-    Cosmetic,
-    /// A few characters, typo-like; no number, name or quote touched.
-    Minor,
-    /// Content changed: sentences, numbers, names, quotes, headline, time.
-    Substantive,
-}
-
-impl ChangeClass {
-    /// The lower-case name stored with a revision and used in config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeClass::Cosmetic => "cosmetic",
-            ChangeClass::Minor => "minor",
-            ChangeClass::Substantive => "substantive",
-        }
-    }
-}
-
-impl fmt::Display for ChangeClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A stored or configured class name that is not one of the three.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown change class {0:?} (expected cosmetic, minor or substantive)")]
-pub struct UnknownChangeClass(pub String);
-
-impl FromStr for ChangeClass {
-    type Err = UnknownChangeClass;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "cosmetic" => Ok(ChangeClass::Cosmetic),
-            "minor" => Ok(ChangeClass::Minor),
-            "substantive" => Ok(ChangeClass::Substantive),
-            other => Err(UnknownChangeClass(other.to_string())),
-        }
-    }
-}
 
 /// A publish time moved by more than this many seconds is substantive.
 pub(crate) const PUBLISHED_TOLERANCE_SECS: i64 = 5 * 60;

@@ -28,10 +28,10 @@ mod tokens;
 #[cfg(test)]
 pub(crate) mod golden;
 
+use crate::model::ChangeClass;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-pub use classify::{ChangeClass, UnknownChangeClass};
 pub use fields::diff_articles;
 pub(crate) use tokens::is_cjk;
 

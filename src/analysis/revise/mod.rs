@@ -13,24 +13,13 @@
 use regex::Regex;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::analysis::diff::{diff_articles, is_cjk, ArticleDiff, ChangeClass};
+use crate::analysis::diff::{diff_articles, is_cjk, ArticleDiff};
 use crate::document::normalize::normalize_text;
-use crate::model::Article;
+use crate::model::{Article, ChangeClass, StoredRevision};
 
 /// How many of the newest stored revisions [`decide`] compares with; pass
 /// at most this many (more are ignored).
 pub const COMPARED_REVISIONS: usize = 5;
-
-/// A stored revision as [`decide`] needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredRevision {
-    /// Revision number (1, 2, …).
-    pub revision: u32,
-    /// The [`revision_hash`] stored with it.
-    pub hash: String,
-    /// The article as stored for this revision.
-    pub article: Article,
-}
 
 /// What to do with a freshly fetched version of an article.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@ use super::super::tables::Section;
 use super::super::values;
 use super::rules::regex;
 use super::Check;
-use crate::analysis::diff::ChangeClass;
+use crate::model::ChangeClass;
 
 /// The re-check delays after an article is first stored, when `recheck`
 /// is left out.
@@ -96,8 +96,8 @@ mod tests {
     use std::path::Path;
     use std::time::Duration;
 
-    use crate::analysis::diff::ChangeClass;
     use crate::config::{parse, ConfigProblem};
+    use crate::model::ChangeClass;
 
     const HEAD: &str =
         "[mail]\nfrom = \"w@example.org\"\n[[topics]]\nid = \"reform\"\nkeywords = [\"改革\"]\n";

@@ -28,6 +28,7 @@ use chrono_tz::Tz;
 
 use crate::config;
 use crate::model;
+use crate::model::DigestItem;
 
 pub use message::build_message;
 pub use revised::{RevisedItem, REVISED_HEADING};
@@ -49,29 +50,6 @@ const MAX_LEAD_CHARS: usize = 200;
 const MAX_SOURCE_CHARS: usize = 80;
 /// Most matched terms listed per item.
 const MAX_TERMS: usize = 10;
-
-/// One article (at one revision) for one subscriber.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DigestItem {
-    /// Database id of the article; an article appears at most once per digest.
-    pub article_id: i64,
-    /// Revision being reported; `> 1` means the article was edited.
-    pub revision: u32,
-    /// Headline (untrusted text).
-    pub title: String,
-    /// Link to the article; only `http`/`https` URLs are rendered as links.
-    pub url: Option<String>,
-    /// Display name of the source.
-    pub source_name: String,
-    /// When the source says it was published.
-    pub published_at: Option<DateTime<Utc>>,
-    /// When reformwatch first saw it; used when `published_at` is missing or absurd.
-    pub first_seen_at: DateTime<Utc>,
-    /// First paragraph(s), shown cut to about 200 characters.
-    pub lead: Option<String>,
-    /// The subscriber's matching topics, best score first (should be non-empty).
-    pub matches: Vec<model::TopicMatch>,
-}
 
 /// A digest rendered for one subscriber, ready for [`build_message`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{clean_inline, format_time, safe_url, truncate_chars};
-use crate::analysis::diff::{ArticleDiff, ChangeClass};
+use crate::analysis::diff::ArticleDiff;
+use crate::model::ChangeClass;
 
 /// Heading of the section in both parts.
 pub const REVISED_HEADING: &str = "Revised";
@@ -79,11 +80,12 @@ pub(super) fn view(item: &RevisedItem, tz: Tz) -> RevisedView {
 mod tests {
     use chrono::TimeZone;
 
-    use super::super::{render_with_revised, DigestItem};
+    use super::super::render_with_revised;
     use super::*;
     use crate::analysis::diff::diff_articles;
     use crate::analysis::diff::golden::{article_from, replace, seed_lines};
     use crate::config::{MailFormat, Schedule, Subscriber, Topic};
+    use crate::model::DigestItem;
     use crate::model::TopicMatch;
 
     fn subscriber(format: MailFormat) -> Subscriber {

@@ -8,6 +8,7 @@ use chrono::TimeZone;
 use super::render_text::{width, wrap_into, WIDTH};
 use super::*;
 use crate::config::{MailFormat, MailSettings, Schedule, Subscriber, Topic, Transport};
+use crate::model::DigestItem;
 use crate::model::{TermHit, TopicMatch};
 
 /// The RFC 5322 message of `d` as text, with a fixed Message-ID and `now()`.
@@ -29,7 +30,7 @@ fn subscriber(format: MailFormat) -> Subscriber {
         schedule: Schedule::Daily { hour: 8, minute: 0 },
         timezone: chrono_tz::Asia::Shanghai,
         format,
-        revisions: Some(crate::analysis::diff::ChangeClass::Substantive),
+        revisions: Some(crate::model::ChangeClass::Substantive),
     }
 }
 

@@ -20,12 +20,15 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::{from_secs, secs, Store, StoreError};
-use crate::analysis::diff::{ArticleDiff, ChangeClass};
-use crate::analysis::revise::{self, RevisionDecision, StoredRevision, COMPARED_REVISIONS};
+use crate::analysis::diff::ArticleDiff;
+use crate::analysis::revise::{self, RevisionDecision, COMPARED_REVISIONS};
 use crate::config::{Source, SourceKind};
 use crate::mail::digest::RevisedItem;
+use crate::model::ChangeClass;
+use crate::model::StoredRevision;
+use crate::model::Validators;
 use crate::model::{Article, TopicMatch};
-use crate::net::fetch::Validators;
+use crate::model::{PageEvidence, PendingRevision};
 use crate::pipeline::schedule;
 
 /// What the store needs to know about a source to handle revisions.
@@ -115,16 +118,6 @@ pub struct DueRecheck {
     /// The page to fetch.
     pub url: String,
     /// Validators the page gave last time, for a conditional GET.
-    pub validators: Validators,
-}
-
-/// An article page as it was fetched: the raw bytes of its (first) page,
-/// kept as evidence, and the validators for its next conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageEvidence {
-    /// The raw bytes of the (first) page.
-    pub raw: Vec<u8>,
-    /// Validators the page was served with.
     pub validators: Validators,
 }
 
@@ -364,26 +357,6 @@ impl Store {
             })
             .optional()?)
     }
-}
-
-/// A revised article a subscriber has not been told about: the revision
-/// they last got and the current one, both in full.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingRevision {
-    /// Article id.
-    pub article_id: i64,
-    /// The revision last put in one of their digests.
-    pub mailed: u32,
-    /// The current revision (the one the digest reports).
-    pub revision: u32,
-    /// The weightiest class among the revisions since `mailed`.
-    pub class: ChangeClass,
-    /// When the current revision was first seen.
-    pub seen_at: DateTime<Utc>,
-    /// The article at `mailed`.
-    pub old: Article,
-    /// The article at `revision`.
-    pub new: Article,
 }
 
 impl PendingRevision {

@@ -7,11 +7,12 @@
 use chrono_tz::Tz;
 
 use super::align::{align, Step, Unit};
-use super::classify::{classify_text, ChangeClass, TextChange, PUBLISHED_TOLERANCE_SECS};
+use super::classify::{classify_text, TextChange, PUBLISHED_TOLERANCE_SECS};
 use super::inline::{diff_text, elide};
 use super::tokens::{skeleton, word_chars};
 use super::{ArticleDiff, ChangeKind, FieldChange, Location, Part};
 use crate::document::normalize::normalize_text;
+use crate::model::ChangeClass;
 use crate::model::{Article, Quote};
 
 /// Paragraphs at least this similar are one paragraph edited.
