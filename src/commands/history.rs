@@ -5,7 +5,7 @@
 
 use crate::commands::cli::{DiffArgs, DiffFormat};
 use reformwatch::config::Settings;
-use reformwatch::store::revisions::diff_range;
+use reformwatch::store::revisions::RevisionInfo;
 use reformwatch::store::Store;
 
 use super::Exit;
@@ -75,4 +75,39 @@ pub fn diff(settings: &Settings, args: &DiffArgs, store: &Store) -> anyhow::Resu
         DiffFormat::Html => print!("{}", diff.to_html()),
     }
     Ok(Exit::Ok)
+}
+
+/// The revisions a diff compares, given an article's `history` and the
+/// revisions asked for: `to` defaults to the newest, `from` to the revision
+/// `to` was compared with when it was stored (else the one before). An
+/// error says, for a reader, why there is nothing to compare.
+fn diff_range(
+    history: &[RevisionInfo],
+    from: Option<u32>,
+    to: Option<u32>,
+) -> Result<(u32, u32), String> {
+    let newest = history
+        .last()
+        .map(|r| r.revision)
+        .ok_or("no such article")?;
+    let exists = |n: u32| history.iter().any(|r| r.revision == n);
+    let to = to.unwrap_or(newest);
+    if !exists(to) {
+        return Err(format!("no revision {to} (revisions 1 to {newest})"));
+    }
+    let from = match from {
+        Some(f) => f,
+        None => history
+            .iter()
+            .find(|r| r.revision == to)
+            .and_then(|r| r.base)
+            .unwrap_or(to.saturating_sub(1)),
+    };
+    if from == 0 {
+        return Err("only one revision: nothing to compare".into());
+    }
+    if !exists(from) {
+        return Err(format!("no revision {from} (revisions 1 to {newest})"));
+    }
+    Ok((from, to))
 }

@@ -7,11 +7,11 @@
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use tracing::{error, info, warn};
 
+use crate::analysis::revise;
 use crate::config::{Backfill, Schedule, Settings, Subscriber};
 use crate::mail::deliver::Mailer;
 use crate::mail::digest::{self, RenderedDigest};
-use crate::model::DigestItem;
-use crate::model::PendingRevision;
+use crate::model::{DigestItem, PendingRevision};
 use crate::pipeline::schedule;
 use crate::store::digests::{ComposeOutcome, NewDigest, SubscriberState};
 use crate::store::{Store, StoreError};
@@ -363,7 +363,19 @@ fn revised_items(settings: &Settings, revised: &[PendingRevision]) -> Vec<digest
             let source = settings.sources.iter().find(|s| s.id == r.new.source_id);
             let name = source.map_or(r.new.source_id.as_str(), |s| s.name.as_str());
             let ignore = source.map(|s| s.ignore.as_slice()).unwrap_or_default();
-            r.to_item(name, ignore)
+            digest::RevisedItem {
+                article_id: r.article_id,
+                revision: r.revision,
+                from_revision: r.mailed,
+                title: r.new.title.clone(),
+                url: r.new.url.clone(),
+                source_name: name.to_string(),
+                seen_at: r.seen_at,
+                class: r.class,
+                // The same diff as `reformwatch diff`, with the source's
+                // `ignore` patterns applied.
+                diff: revise::diff_revisions(&r.old, &r.new, ignore),
+            }
         })
         .collect()
 }

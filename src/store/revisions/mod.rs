@@ -23,7 +23,6 @@ use super::{from_secs, secs, Store, StoreError};
 use crate::analysis::diff::ArticleDiff;
 use crate::analysis::revise::{self, RevisionDecision, COMPARED_REVISIONS};
 use crate::config::{Source, SourceKind};
-use crate::mail::digest::RevisedItem;
 use crate::model::ChangeClass;
 use crate::model::StoredRevision;
 use crate::model::Validators;
@@ -359,25 +358,6 @@ impl Store {
     }
 }
 
-impl PendingRevision {
-    /// The digest's view of it: the diff from what the subscriber last got
-    /// to the current text, with the source's `ignore` patterns applied
-    /// (the same [`revise::diff_revisions`] as `reformwatch diff`).
-    pub fn to_item(&self, source_name: &str, ignore: &[Regex]) -> RevisedItem {
-        RevisedItem {
-            article_id: self.article_id,
-            revision: self.revision,
-            from_revision: self.mailed,
-            title: self.new.title.clone(),
-            url: self.new.url.clone(),
-            source_name: source_name.to_string(),
-            seen_at: self.seen_at,
-            class: self.class,
-            diff: revise::diff_revisions(&self.old, &self.new, ignore),
-        }
-    }
-}
-
 impl Store {
     /// The revised articles `subscriber_id` has not been told about (see
     /// [`pending_revisions`]), on a connection of the store's own.
@@ -490,41 +470,6 @@ pub(crate) fn record_mailed_revisions(
         stmt.execute(params![digest_id, subscriber_id, r.article_id, r.revision])?;
     }
     Ok(())
-}
-
-/// The revisions a diff compares, given an article's `history` and the
-/// revisions asked for: `to` defaults to the newest, `from` to the revision
-/// `to` was compared with when it was stored (else the one before). An
-/// error says, for a reader, why there is nothing to compare.
-pub fn diff_range(
-    history: &[RevisionInfo],
-    from: Option<u32>,
-    to: Option<u32>,
-) -> Result<(u32, u32), String> {
-    let newest = history
-        .last()
-        .map(|r| r.revision)
-        .ok_or("no such article")?;
-    let exists = |n: u32| history.iter().any(|r| r.revision == n);
-    let to = to.unwrap_or(newest);
-    if !exists(to) {
-        return Err(format!("no revision {to} (revisions 1 to {newest})"));
-    }
-    let from = match from {
-        Some(f) => f,
-        None => history
-            .iter()
-            .find(|r| r.revision == to)
-            .and_then(|r| r.base)
-            .unwrap_or(to.saturating_sub(1)),
-    };
-    if from == 0 {
-        return Err("only one revision: nothing to compare".into());
-    }
-    if !exists(from) {
-        return Err(format!("no revision {from} (revisions 1 to {newest})"));
-    }
-    Ok((from, to))
 }
 
 /// After revision 1 of a new article was inserted: its revision hash, and
