@@ -74,6 +74,11 @@ pub enum Backfill {
     Window(Duration),
 }
 
+/// Most articles shown in one digest when `[mail] max_items` is not set;
+/// further items are summarised per topic as "N more" and still count as
+/// delivered.
+pub const DEFAULT_MAX_ITEMS: usize = 200;
+
 /// `[mail]`: how digests leave the machine.
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -87,8 +92,9 @@ pub struct MailSettings {
     /// How long a digest may wait in the outbox before it expires
     /// (`queue_lifetime`, default 5 days, Postfix's `maximal_queue_lifetime`).
     pub queue_lifetime: Duration,
-    /// Most articles shown in one digest (`max_items`, default 200); the
-    /// rest are counted per topic as "N more" and count as delivered.
+    /// Most articles shown in one digest (`max_items`, default
+    /// [`DEFAULT_MAX_ITEMS`]); the rest are counted per topic as "N more"
+    /// and count as delivered.
     pub max_items: usize,
     /// Default coalescing window of `schedule = "immediate"` subscribers
     /// (`coalesce`, default 5 minutes).

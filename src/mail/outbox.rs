@@ -11,6 +11,7 @@ use crate::analysis::revise;
 use crate::config::{Backfill, Schedule, Settings, Subscriber};
 use crate::mail::deliver::Mailer;
 use crate::mail::digest::{self, RenderedDigest};
+use crate::mail::error_chain;
 use crate::model::{DigestItem, PendingRevision};
 use crate::pipeline::schedule;
 use crate::store::digests::{ComposeOutcome, NewDigest, SubscriberState};
@@ -242,7 +243,7 @@ fn compose(
             let domain = address_domain(&settings.mail.from);
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| error_chain(&e))?;
             Ok(NewDigest {
                 message_id,
                 envelope_from: bare_address(&settings.mail.from),

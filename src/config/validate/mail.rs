@@ -8,7 +8,9 @@ use std::time::Duration;
 use super::super::raw::RawMail;
 use super::super::tables::Section;
 use super::super::values;
-use super::super::{DaemonSettings, MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+use super::super::{
+    DaemonSettings, MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport, DEFAULT_MAX_ITEMS,
+};
 use super::Check;
 
 const DEFAULT_FROM: &str = "reformwatch <reformwatch@localhost>";
@@ -124,12 +126,7 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(5 * 86_400));
-        let max_items = self.count(
-            sec,
-            "max_items",
-            &m.max_items,
-            crate::mail::digest::MAX_ITEMS,
-        );
+        let max_items = self.count(sec, "max_items", &m.max_items, DEFAULT_MAX_ITEMS);
         let coalesce = self
             .parse(sec, "coalesce", &m.coalesce, values::positive_duration)
             .unwrap_or(values::DEFAULT_COALESCE);

@@ -24,6 +24,7 @@ use lettre::{Address, AsyncFileTransport, AsyncSendmailTransport, AsyncTransport
 use session::{SendFailure, SmtpSession};
 
 use crate::config::{MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+use crate::mail::error_chain;
 
 /// lettre's async SMTP client applies `timeout` only to the TCP connect, not
 /// to replies, so a server that accepts and then stays silent would hang a
@@ -463,22 +464,6 @@ fn find_io_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std
         cur = err.source();
     }
     None
-}
-
-/// An error and its sources on one line, without repeating text a wrapper
-/// already includes.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(err) = cur {
-        let s = err.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cur = err.source();
-    }
-    out.replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]
