@@ -129,13 +129,20 @@ pub struct SmtpSettings {
     pub tls: SmtpTls,
     /// Login name, if the relay wants AUTH.
     pub user: Option<String>,
-    /// Where the password comes from; read when sending.
+    /// Where the password comes from (`password_env`, `password_file`, or
+    /// systemd's `$CREDENTIALS_DIRECTORY/smtp-password`).
     pub password: Option<SecretSource>,
+    /// The password itself, read from `password` once by
+    /// [`load`](super::load); `None` when none is configured or the
+    /// settings were only [`parse`](super::parse)d.
+    pub secret: Option<Secret>,
     /// Time allowed for each SMTP command.
     pub timeout: Duration,
     /// Extra trusted CA certificates (PEM) besides the system roots, for
     /// company relays with a private CA (`ca_file`).
     pub ca_file: Option<PathBuf>,
+    /// The contents of `ca_file`, read once by [`load`](super::load).
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// SMTP transport security.
@@ -156,6 +163,28 @@ pub enum SecretSource {
     Env(String),
     /// A file (e.g. a systemd credential).
     File(PathBuf),
+}
+
+/// A password, trimmed. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The password, for handing to the relay.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// `[[topics]]`: a named set of keywords.

@@ -1,10 +1,10 @@
 //! I/O edge: hands finished messages (bytes from [`crate::mail::digest::build_message`])
 //! to a lettre transport — `.eml` files, an SMTP relay, or a sendmail command.
 //!
-//! This module owns transport construction (including reading the SMTP
-//! password from its [`SecretSource`]), the SMTP envelope, and turning
-//! lettre's errors into [`DeliverError`]s that name the transport and say
-//! whether a retry can help. It does not compose messages, retry, or touch
+//! This module owns transport construction (with the SMTP password and CA
+//! certificates [`crate::config::load`] read at the edge), the SMTP
+//! envelope, and turning lettre's errors into [`DeliverError`]s that name
+//! the transport and say whether a retry can help. It does not compose messages, retry, or touch
 //! the outbox; the outbox relay decides what to do with an error. SMTP
 //! sessions are reused within a relay pass ([`Mailer::end_pass`] closes
 //! them); see `deliver/session.rs`.
@@ -12,7 +12,7 @@
 mod session;
 
 use std::fmt;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::address::Envelope;
@@ -23,7 +23,7 @@ use lettre::{Address, AsyncFileTransport, AsyncSendmailTransport, AsyncTransport
 
 use session::{SendFailure, SmtpSession};
 
-use crate::config::{MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+use crate::config::{MailSettings, SmtpSettings, SmtpTls, Transport};
 use crate::mail::error_chain;
 
 /// lettre's async SMTP client applies `timeout` only to the TCP connect, not
@@ -136,6 +136,27 @@ impl DeliverError {
     }
 }
 
+/// Why a transport cannot be set up; shown inside [`DeliverError::Config`].
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The file transport's directory cannot be created.
+    #[error("cannot create outbox directory")]
+    OutboxDir(#[source] std::io::Error),
+    /// `smtp_user` without a password source.
+    #[error("smtp_user {0:?} is set but no password_env or password_file is configured")]
+    NoPassword(String),
+    /// Settings that did not go through [`crate::config::load`], which
+    /// reads secrets and certificates (names the key).
+    #[error("{0} was not read: settings must come from config::load")]
+    NotLoaded(&'static str),
+    /// `ca_file` holds no certificate.
+    #[error("ca_file {} holds no PEM certificate", .0.display())]
+    NoCertificate(PathBuf),
+    /// The TLS backend refused the parameters.
+    #[error("cannot set up TLS")]
+    Tls(#[source] lettre::transport::smtp::Error),
+}
+
 impl fmt::Debug for Mailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the transport itself: it holds the SMTP credentials.
@@ -157,8 +178,8 @@ impl Mailer {
             Transport::File { dir } => {
                 let label = format!("file {}", dir.display());
                 std::fs::create_dir_all(dir).map_err(|e| DeliverError::Config {
+                    message: error_chain(&SetupError::OutboxDir(e)),
                     transport: label.clone(),
-                    message: format!("cannot create outbox directory: {e}"),
                 })?;
                 Ok(Mailer {
                     description: label.clone(),
@@ -189,31 +210,30 @@ impl Mailer {
             format!("{}:{}", smtp.host, smtp.port)
         };
         let label = format!("smtp {hostport}");
-        let config_err = |message: String| DeliverError::Config {
+        let config_err = |e: SetupError| DeliverError::Config {
             transport: label.clone(),
-            message,
+            message: error_chain(&e),
         };
         let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
         let (tls, mode) = match smtp.tls {
             SmtpTls::None => (Tls::None, "plain"),
             SmtpTls::Starttls => (
-                Tls::Required(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
+                Tls::Required(tls_parameters(host, smtp).map_err(config_err)?),
                 "starttls",
             ),
             SmtpTls::Tls => (
-                Tls::Wrapper(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
+                Tls::Wrapper(tls_parameters(host, smtp).map_err(config_err)?),
                 "tls",
             ),
         };
         let mut credentials = None;
         let mut description = format!("{label} ({mode})");
         if let Some(user) = &smtp.user {
-            let source = smtp.password.as_ref().ok_or_else(|| {
-                config_err(format!(
-                    "smtp_user {user:?} is set but no password_env or password_file is configured"
-                ))
-            })?;
-            let password = read_secret(source).map_err(config_err)?;
+            let password = match (&smtp.password, &smtp.secret) {
+                (_, Some(secret)) => secret.expose().to_owned(),
+                (None, None) => return Err(config_err(SetupError::NoPassword(user.clone()))),
+                (Some(_), None) => return Err(config_err(SetupError::NotLoaded("the password"))),
+            };
             credentials = Some(Credentials::new(user.clone(), password));
             description.push_str(&format!(" as {user}"));
         }
@@ -369,22 +389,23 @@ impl Mailer {
 }
 
 /// TLS settings for `host`: the system roots plus the certificates of
-/// `ca_file` (PEM), verified with rustls and the platform verifier.
-fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, String> {
+/// `ca_file` (PEM, read by [`crate::config::load`]), verified with rustls
+/// and the platform verifier.
+fn tls_parameters(host: &str, smtp: &SmtpSettings) -> Result<TlsParameters, SetupError> {
     let mut builder = TlsParameters::builder(host.to_owned());
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
-        let has_cert = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
-        let cert = Certificate::from_pem(&pem)
+    if let Some(path) = &smtp.ca_file {
+        let pem = smtp
+            .ca_pem
+            .as_deref()
+            .ok_or(SetupError::NotLoaded("ca_file"))?;
+        let has_cert = String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----");
+        let cert = Certificate::from_pem(pem)
             .ok()
             .filter(|_| has_cert)
-            .ok_or_else(|| format!("ca_file {} holds no PEM certificate", path.display()))?;
+            .ok_or_else(|| SetupError::NoCertificate(path.clone()))?;
         builder = builder.add_root_certificate(cert);
     }
-    builder
-        .build_rustls()
-        .map_err(|e| format!("cannot set up TLS: {}", error_chain(&e)))
+    builder.build_rustls().map_err(SetupError::Tls)
 }
 
 /// A user-facing description when `e` is a TLS failure (handshake,
@@ -415,34 +436,6 @@ fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
             "TLS failed: {cause} (the server's certificate must chain to the system roots or to [mail] ca_file)"
         )
     })
-}
-
-/// Reads a secret, trimmed. Errors name the variable or file, never the value.
-fn read_secret(source: &SecretSource) -> Result<String, String> {
-    let value = match source {
-        SecretSource::Env(var) => std::env::var(var).map_err(|e| match e {
-            std::env::VarError::NotPresent => {
-                format!("password_env {var} is not set")
-            }
-            std::env::VarError::NotUnicode(_) => {
-                format!("password_env {var} is not valid UTF-8")
-            }
-        })?,
-        SecretSource::File(path) => read_secret_file(path)?,
-    };
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(match source {
-            SecretSource::Env(var) => format!("password_env {var} is empty"),
-            SecretSource::File(path) => format!("password_file {} is empty", path.display()),
-        });
-    }
-    Ok(trimmed.to_owned())
-}
-
-fn read_secret_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read password_file {}: {e}", path.display()))
 }
 
 /// The address in `Name <a@b>` or `a@b`.
