@@ -4,7 +4,8 @@
 //! This module owns transport construction (with the SMTP password and CA
 //! certificates [`crate::config::load`] read at the edge), the SMTP
 //! envelope, and turning lettre's errors into [`DeliverError`]s that name
-//! the transport and say whether a retry can help. It does not compose messages, retry, or touch
+//! the transport, say whether a retry can help and, for the failures an
+//! operator meets most (a refused login, TLS), what to check. It does not compose messages, retry, or touch
 //! the outbox; the outbox relay decides what to do with an error. SMTP
 //! sessions are reused within a relay pass ([`Mailer::end_pass`] closes
 //! them); see `deliver/session.rs`.
@@ -83,6 +84,19 @@ pub enum DeliverError {
         /// The server's reply text.
         text: String,
     },
+    /// The SMTP server refused the login (530, 534, 535, 538). Transient,
+    /// like Postfix's `smtp_sasl_auth_soft_bounce`: a refused login is the
+    /// relay's or the operator's problem, not the recipient's, so the
+    /// digest waits for the fix instead of failing.
+    #[error("{transport}: deferred by server: {code} authentication refused: {text}")]
+    Auth {
+        /// Transport label.
+        transport: String,
+        /// SMTP reply code, e.g. 535.
+        code: u16,
+        /// The server's reply text.
+        text: String,
+    },
     /// The SMTP server answered 4xx. Transient.
     #[error("{transport}: deferred by server: {code} {text}")]
     Deferred {
@@ -93,9 +107,19 @@ pub enum DeliverError {
         /// The server's reply text.
         text: String,
     },
-    /// Connection refused, timed out, dropped, TLS failure or an
-    /// unintelligible reply. Transient: the message may or may not have
-    /// been accepted (a drop after DATA), so a retry may duplicate it.
+    /// The TLS handshake failed (an untrusted certificate, a protocol
+    /// mismatch) or the server does not offer the STARTTLS that
+    /// `smtp_tls = "starttls"` requires. Transient: nothing was sent.
+    #[error("{transport}: {message}")]
+    Tls {
+        /// Transport label.
+        transport: String,
+        /// What failed.
+        message: String,
+    },
+    /// Connection refused, timed out, dropped, or an unintelligible reply.
+    /// Transient: the message may or may not have been accepted (a drop
+    /// after DATA), so a retry may duplicate it.
     #[error("{transport}: {message}")]
     Connection {
         /// Transport label.
@@ -122,10 +146,19 @@ pub enum DeliverError {
     },
 }
 
+/// What to check when the relay refuses the login.
+const AUTH_HINT: &str =
+    "check smtp_user and the password in password_env, password_file or $CREDENTIALS_DIRECTORY/smtp-password";
+
+/// What to check when TLS to the relay fails.
+const TLS_HINT: &str = "check that smtp_tls matches the relay's port (starttls: 587, tls: 465) \
+and that its certificate chains to the system roots or to [mail] ca_file";
+
 impl DeliverError {
     /// `true` when retrying the same message cannot succeed: a 5xx reply,
     /// an invalid envelope, or a configuration problem. Everything else
-    /// (4xx, refused, timeout, dropped connection, I/O) is transient.
+    /// (4xx, a refused login, TLS, refused, timeout, dropped connection,
+    /// I/O) is transient.
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
@@ -133,6 +166,25 @@ impl DeliverError {
                 | DeliverError::Envelope { .. }
                 | DeliverError::Config { .. }
         )
+    }
+
+    /// What the operator should check, for the errors whose cure is in the
+    /// config: a refused login and TLS failures.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            DeliverError::Auth { .. } => Some(AUTH_HINT),
+            DeliverError::Tls { .. } => Some(TLS_HINT),
+            _ => None,
+        }
+    }
+
+    /// The error and its [`hint`](Self::hint) on one line, `…; hint: …`:
+    /// how a delivery error is stored in the outbox and reported.
+    pub fn with_hint(&self) -> String {
+        match self.hint() {
+            Some(hint) => format!("{self}; hint: {hint}"),
+            None => self.to_string(),
+        }
     }
 }
 
@@ -342,14 +394,11 @@ impl Mailer {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
-            // Like Postfix's smtp_sasl_auth_soft_bounce: a refused login is
-            // the relay's or the operator's problem, not the recipient's,
-            // so it defers (and says so) instead of failing the digest.
             if matches!(code_num, 530 | 534 | 535 | 538) {
-                return DeliverError::Deferred {
+                return DeliverError::Auth {
                     transport,
                     code: code_num,
-                    text: format!("authentication refused: {text}"),
+                    text,
                 };
             }
             if e.is_permanent() {
@@ -366,7 +415,7 @@ impl Mailer {
             };
         }
         if let Some(message) = tls_failure(e) {
-            return DeliverError::Connection { transport, message };
+            return DeliverError::Tls { transport, message };
         }
         let message = match find_io_error(e) {
             Some(io) => match io.kind() {
@@ -431,11 +480,7 @@ fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
         cause = next;
     }
     let cause = cause.to_string().replace(['\r', '\n'], " ");
-    tls.then(|| {
-        format!(
-            "TLS failed: {cause} (the server's certificate must chain to the system roots or to [mail] ca_file)"
-        )
-    })
+    tls.then(|| format!("TLS failed: {cause}"))
 }
 
 /// The address in `Name <a@b>` or `a@b`.

@@ -343,3 +343,35 @@ fn smtp_codes_classify() {
     assert!(!deferred.is_permanent());
     assert!(deferred.to_string().contains("451 try later"));
 }
+
+#[test]
+fn refused_logins_and_tls_failures_carry_a_hint() {
+    let auth = DeliverError::Auth {
+        transport: "smtp h:587".into(),
+        code: 535,
+        text: "5.7.8 bad credentials".into(),
+    };
+    assert!(!auth.is_permanent());
+    assert_eq!(
+        auth.to_string(),
+        "smtp h:587: deferred by server: 535 authentication refused: 5.7.8 bad credentials"
+    );
+    assert!(auth
+        .with_hint()
+        .starts_with(&format!("{auth}; hint: check smtp_user")));
+    let tls = DeliverError::Tls {
+        transport: "smtp h:465".into(),
+        message: "TLS failed: invalid peer certificate: UnknownIssuer".into(),
+    };
+    assert!(!tls.is_permanent());
+    assert!(tls.hint().is_some_and(|h| h.contains("[mail] ca_file")));
+    let deferred = DeliverError::Deferred {
+        transport: "smtp h:25".into(),
+        code: 451,
+        text: "try later".into(),
+    };
+    assert_eq!(
+        (deferred.hint(), deferred.with_hint()),
+        (None, deferred.to_string())
+    );
+}
