@@ -24,7 +24,7 @@ use crate::config::{DaemonSettings, Source};
 use crate::model::Validators;
 use crate::net::guard::{self, Guard, GuardedResolver, Refused, SharedGuard};
 use crate::net::robots::Robots;
-use crate::service::metrics::METRICS;
+use crate::net::tally::FetchTally;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -199,6 +199,8 @@ pub struct Fetcher {
     /// robots.txt per origin; the async lock makes concurrent requests to a
     /// new origin wait for one fetch of its robots.txt.
     robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
+    /// Outcomes of [`Fetcher::get`], for `/metrics` and progress displays.
+    tally: Arc<FetchTally>,
 }
 
 /// A robots.txt and until when it is trusted.
@@ -262,6 +264,7 @@ impl Fetcher {
             per_host: Mutex::new(HashMap::new()),
             guard,
             robots: Mutex::new(HashMap::new()),
+            tally: Arc::default(),
         })
     }
 
@@ -304,11 +307,16 @@ impl Fetcher {
         }
         let outcome = self.checked(url, validators).await;
         match &outcome {
-            Ok(FetchOutcome::NotModified { .. }) => METRICS.fetch("not_modified", 0),
-            Ok(FetchOutcome::Fetched(f)) => METRICS.fetch("ok", f.body.len() as u64),
-            Err(e) => METRICS.fetch(e.kind(), 0),
+            Ok(FetchOutcome::NotModified { .. }) => self.tally.record("not_modified", 0),
+            Ok(FetchOutcome::Fetched(f)) => self.tally.record("ok", f.body.len() as u64),
+            Err(e) => self.tally.record(e.kind(), 0),
         }
         outcome
+    }
+
+    /// The outcomes of this fetcher's [`get`](Self::get)s so far.
+    pub fn tally(&self) -> &Arc<FetchTally> {
+        &self.tally
     }
 
     async fn checked(

@@ -93,6 +93,9 @@ impl Live {
             {
                 ctx.fetcher = prev.ctx.fetcher.clone();
                 ctx.fetcher.configure(&settings.sources);
+            } else {
+                // `/metrics` counts on from the old fetcher's totals.
+                ctx.fetcher.tally().add(prev.ctx.fetcher.tally());
             }
         }
         let mailer = Mailer::new(&settings.mail)?;
@@ -216,10 +219,10 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     let mut live = Live::start(settings, &store, None)?;
     let mut watchdog = Watchdog::new();
     let mut status = Status::default();
-    let source_ids: metrics_http::SourceIds = Default::default();
-    set_ids(&source_ids, &live.settings);
+    let watched: metrics_http::WatchedHandle = Default::default();
+    watch(&watched, &live);
     if let Some(addr) = live.settings.daemon.metrics_addr {
-        metrics_http::serve(addr, store.clone(), source_ids.clone())
+        metrics_http::serve(addr, store.clone(), watched.clone())
             .await
             .map_err(|error| DaemonError::Metrics { addr, error })?;
     }
@@ -269,7 +272,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
         };
         if reload_requested {
             reload(&mut live, &store, &mut status);
-            set_ids(&source_ids, &live.settings);
+            watch(&watched, &live);
             status.publish(&live, &store);
             continue 'run;
         }
@@ -281,7 +284,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
                 _ = watchdog.tick() => watchdog.ping().await,
                 _ = signals.hup.recv() => {
                     reload(&mut live, &store, &mut status);
-                    set_ids(&source_ids, &live.settings);
+                    watch(&watched, &live);
                     status.publish(&live, &store);
                     // Added sources are due now.
                     continue 'run;
@@ -298,9 +301,12 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     Ok(())
 }
 
-fn set_ids(ids: &metrics_http::SourceIds, settings: &Settings) {
-    *ids.write().unwrap_or_else(|p| p.into_inner()) =
-        settings.sources.iter().map(|s| s.id.clone()).collect();
+/// Points `/metrics` at `live`'s sources and fetcher.
+fn watch(watched: &metrics_http::WatchedHandle, live: &Live) {
+    *watched.write().unwrap_or_else(|p| p.into_inner()) = metrics_http::Watched {
+        sources: live.settings.sources.iter().map(|s| s.id.clone()).collect(),
+        fetches: live.ctx.fetcher.tally().clone(),
+    };
 }
 
 fn stopping(why: &str) {
