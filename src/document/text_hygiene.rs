@@ -22,6 +22,12 @@
 /// variation selectors (Mn: they choose a glyph) are not in the set;
 /// controls (Cc) are a separate test, [`is_hidden`].
 pub fn is_invisible(c: char) -> bool {
+    // Most text (ASCII, Latin, CJK ideographs and punctuation) lies below
+    // or between the ranges: answer it with two comparisons.
+    let cp = u32::from(c);
+    if cp < 0xAD || (0x2070..0xFEFF).contains(&cp) {
+        return false;
+    }
     matches!(
         c,
         '\u{00AD}'
