@@ -64,20 +64,16 @@ impl Metrics {
         *self.heartbeat.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), period));
     }
 
-    /// `Err(reason)` when the loop has missed three beats (or never beat).
-    pub fn loop_health(&self) -> Result<(), String> {
+    /// An error when the loop has missed three beats (or never beat).
+    pub fn loop_health(&self) -> Result<(), Unhealthy> {
         let beat = *self.heartbeat.lock().unwrap_or_else(|p| p.into_inner());
         match beat {
-            None => Err("the scheduler loop has not started".to_owned()),
+            None => Err(Unhealthy::NotStarted),
             Some((at, period)) => {
                 let silent = at.elapsed();
                 let limit = (period * 3).max(Duration::from_secs(1));
                 if silent > limit {
-                    Err(format!(
-                        "the scheduler loop stalled: no beat for {:.1}s (limit {:.1}s)",
-                        silent.as_secs_f64(),
-                        limit.as_secs_f64()
-                    ))
+                    Err(Unhealthy::Stalled { silent, limit })
                 } else {
                     Ok(())
                 }
@@ -193,6 +189,26 @@ impl Metrics {
         }
         out
     }
+}
+
+/// Why `/healthz` fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unhealthy {
+    /// No beat yet.
+    #[error("the scheduler loop has not started")]
+    NotStarted,
+    /// The last beat is older than three beat periods.
+    #[error(
+        "the scheduler loop stalled: no beat for {:.1}s (limit {:.1}s)",
+        .silent.as_secs_f64(),
+        .limit.as_secs_f64()
+    )]
+    Stalled {
+        /// Time since the last beat.
+        silent: Duration,
+        /// Three beat periods (at least a second).
+        limit: Duration,
+    },
 }
 
 /// What a scrape reads besides the process's counters, gathered by the
