@@ -1,5 +1,5 @@
 //! I/O edge: a tiny HTTP/1.1 responder for `[daemon] metrics_addr`.
-//! `GET /metrics` answers Prometheus text ([`Metrics::render`] over the
+//! `GET /metrics` answers Prometheus text ([`Metrics::render`](crate::service::metrics::Metrics::render) over the
 //! fetcher's tally, the store's totals and the configured sources' error
 //! streaks, read here at scrape time); `GET /healthz`
 //! answers 200 while the scheduler loop beats and 503 once it stalled.

@@ -221,9 +221,9 @@ impl fmt::Debug for Mailer {
 impl Mailer {
     /// Builds the transport described by `mail.transport`.
     ///
-    /// For SMTP this reads the password from its [`SecretSource`] (trimmed;
-    /// a missing or empty secret is an error) and prepares TLS; for the file
-    /// transport it creates the directory. Needs no async runtime; the SMTP
+    /// For SMTP this takes the password and CA certificates that
+    /// [`crate::config::load`] read (a user without a password is an error)
+    /// and prepares TLS; for the file transport it creates the directory. Needs no async runtime; the SMTP
     /// connection machinery is started on the first [`Mailer::send`].
     pub fn new(mail: &MailSettings) -> Result<Self, DeliverError> {
         match &mail.transport {
