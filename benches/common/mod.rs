@@ -142,8 +142,6 @@ pub struct Usage {
 /// Runs the real binary and reads its own CPU time and peak RSS via wait4.
 pub fn run_binary(args: &[&str], stderr: Stdio) -> Usage {
     let start = Instant::now();
-    // Reaped by wait4 below, which clippy cannot see.
-    #[allow(clippy::zombie_processes)]
     // BENCH_WRAPPER (e.g. "valgrind --tool=callgrind --callgrind-out-file=cg.%p")
     // runs the binary under a tool, for instruction counts that do not
     // depend on machine load.
@@ -158,6 +156,8 @@ pub fn run_binary(args: &[&str], stderr: Stdio) -> Usage {
         }
         None => std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch")),
     };
+    // Reaped by wait4 below, which clippy cannot see.
+    #[allow(clippy::zombie_processes)]
     let child = command
         .args(args)
         .stdout(Stdio::null())
