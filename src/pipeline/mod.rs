@@ -7,14 +7,14 @@
 //! ```
 //!
 //! [`poll_sources`] runs one pass: each due source is its own task under
-//! the fetcher's global and per-host limits ([`source::poll_source`] names
+//! the fetcher's global and per-host limits (`source::poll_source` names
 //! every stage in order), and the records are written in batches of
 //! [`WRITE_BATCH`] sources, one transaction each. One failing source only
 //! produces a failed record for itself; a task that panics is recorded as
-//! that source's failure. After the sources' own polls, [`recheck`] fetches
+//! that source's failure. After the sources' own polls, `recheck` fetches
 //! again the pages of stored articles whose re-check is due, so silent
 //! edits become revisions. [`schedule`] decides what is due and when;
-//! [`preview`] runs the same stages for `test-source` without storing.
+//! `preview` runs the same stages for `test-source` without storing.
 
 mod compare;
 mod pages;

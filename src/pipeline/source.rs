@@ -54,32 +54,22 @@ pub(super) async fn poll_source(job: Job) -> SourceRecord {
     let source = &job.source;
     let state = job.state.as_ref();
     let jitter = super::jitter(&source.id, job.now);
-    match poll(&job).await {
-        Ok(Polled::NotModified { floor }) => SourceRecord {
-            source_id: source.id.clone(),
-            url: source.url.to_string(),
-            next_poll_at: schedule::next_poll(
-                source,
-                state,
-                PollTiming::Success { floor },
-                jitter,
-                job.now,
-            ),
-            outcome: SourceOutcome::NotModified,
-        },
-        Ok(Polled::Fetched { fetched, floor }) => SourceRecord {
-            source_id: source.id.clone(),
-            url: source.url.to_string(),
-            next_poll_at: schedule::next_poll(
-                source,
-                state,
-                PollTiming::Success { floor },
-                jitter,
-                job.now,
-            ),
-            outcome: SourceOutcome::Fetched(fetched),
-        },
-        Err(error) => failed(source, state, &error, job.now),
+    let (outcome, floor) = match poll(&job).await {
+        Ok(Polled::NotModified { floor }) => (SourceOutcome::NotModified, floor),
+        Ok(Polled::Fetched { fetched, floor }) => (SourceOutcome::Fetched(fetched), floor),
+        Err(error) => return failed(source, state, &error, job.now),
+    };
+    SourceRecord {
+        source_id: source.id.clone(),
+        url: source.url.to_string(),
+        next_poll_at: schedule::next_poll(
+            source,
+            state,
+            PollTiming::Success { floor },
+            jitter,
+            job.now,
+        ),
+        outcome,
     }
 }
 

@@ -13,7 +13,7 @@
 //! and the raw pages kept as evidence), [`revisions`] (history and
 //! revisions pending for subscribers), [`digests`] (subscribers and the
 //! outbox), [`notices`], [`query`] (read-only views for the CLI) and
-//! [`stats`]; [`rows`] is the one row → `Article` mapping.
+//! [`stats`]; `rows` is the one row → `Article` mapping.
 
 pub mod articles;
 pub mod digests;

@@ -116,7 +116,7 @@ impl Store {
 
 impl Store {
     /// The revised articles `subscriber_id` has not been told about (see
-    /// [`pending_revisions`]), on a connection of the store's own.
+    /// `pending_revisions`), on a connection of the store's own.
     pub fn pending_revisions(
         &self,
         subscriber_id: &str,

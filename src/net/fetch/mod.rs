@@ -3,7 +3,7 @@
 //! on the *decompressed* stream, at most five http/https redirects, a
 //! global plus a per-host concurrency limit, a least delay between two
 //! requests to one host, robots.txt (fetched once per origin and cached),
-//! and the address policy of [`guard`](crate::net::guard) on every
+//! and the address policy of [`crate::net::guard`] on every
 //! connection. Knows nothing about feeds.
 
 use std::collections::HashMap;
