@@ -19,11 +19,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use reformwatch::analysis::revise;
+use reformwatch::config::Settings;
 use reformwatch::document::extract::{self, PageContext};
-use reformwatch::document::page_rules;
-use reformwatch::model::Validators;
-use reformwatch::store::poll::{PollRecord, ScoredArticle};
-use reformwatch::store::revisions::RevisePolicies;
+use reformwatch::document::{normalize, page_rules};
+use reformwatch::model::{FetchedSource, NewArticle, SourceOutcome, SourceRecord};
+use reformwatch::pipeline::schedule;
 use reformwatch::store::{Access, Store};
 
 use common::{arg_usize, bare_client, listen, run_binary, runtime, Counters, Served};
@@ -55,43 +56,46 @@ fn page_html(i: usize) -> String {
 /// Stores every page as a poll of its html source would have at `t0`.
 fn fill_store(
     state: &std::path::Path,
-    policies: &RevisePolicies,
+    settings: &Settings,
     urls: &[(usize, url::Url, String)],
     t0: DateTime<Utc>,
 ) {
     let store = Store::open(state, Access::Writer).unwrap();
-    let mut by_source: Vec<Vec<ScoredArticle>> = (0..HOSTS).map(|_| Vec::new()).collect();
+    let mut by_source: Vec<Vec<NewArticle>> = (0..HOSTS).map(|_| Vec::new()).collect();
     for (i, url, html) in urls {
-        let source_id = format!("src{}", i % HOSTS);
+        let source = &settings.sources[i % HOSTS];
         let ctx = PageContext {
-            source_id: &source_id,
+            source_id: &source.id,
             url,
             timezone: chrono_tz::Asia::Shanghai,
             fetched_at: t0,
         };
         let page = extract::extract_article(html, &ctx, None).expect("bench page extracts");
-        let article = page_rules::settle_listed(page.article, page_rules::page_guid(url), None);
-        by_source[i % HOSTS].push(ScoredArticle {
+        let article = page_rules::settle_listed(page.article, normalize::page_guid(url), None);
+        by_source[i % HOSTS].push(NewArticle {
+            revision_hash: revise::revision_hash(&article, &source.ignore),
+            next_recheck_at: schedule::first_recheck(source, true, t0),
             article,
             matches: vec![],
             mailable: true,
             page: None,
         });
     }
-    let records: Vec<PollRecord> = by_source
+    let records: Vec<SourceRecord> = by_source
         .into_iter()
         .enumerate()
-        .map(|(k, items)| PollRecord::Fetched {
+        .map(|(k, new)| SourceRecord {
             source_id: format!("src{k}"),
             url: String::new(),
-            validators: Validators::default(),
-            encoding: "UTF-8".into(),
-            items,
-            extract_errors: vec![],
             next_poll_at: t0,
+            outcome: SourceOutcome::Fetched(FetchedSource {
+                encoding: "UTF-8".into(),
+                new,
+                ..FetchedSource::default()
+            }),
         })
         .collect();
-    store.apply_poll_with(&records, policies, t0).unwrap();
+    store.apply_poll(&records, t0).unwrap();
 }
 
 fn main() {
@@ -144,7 +148,7 @@ fn main() {
     let config = dir.path().join("bench.toml");
     std::fs::write(&config, cfg).unwrap();
     let settings = reformwatch::config::load(&config).expect("bench config");
-    fill_store(&state, &RevisePolicies::of(&settings.sources), &urls, t0);
+    fill_store(&state, &settings, &urls, t0);
     let config = config.to_str().unwrap().to_string();
 
     let bare: Vec<(String, Option<String>)> = urls

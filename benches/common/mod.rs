@@ -142,9 +142,23 @@ pub struct Usage {
 /// Runs the real binary and reads its own CPU time and peak RSS via wait4.
 pub fn run_binary(args: &[&str], stderr: Stdio) -> Usage {
     let start = Instant::now();
+    // BENCH_WRAPPER (e.g. "valgrind --tool=callgrind --callgrind-out-file=cg.%p")
+    // runs the binary under a tool, for instruction counts that do not
+    // depend on machine load.
+    let wrapper: Vec<String> = std::env::var("BENCH_WRAPPER")
+        .map(|w| w.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut command = match wrapper.split_first() {
+        Some((tool, tool_args)) => {
+            let mut c = std::process::Command::new(tool);
+            c.args(tool_args).arg(env!("CARGO_BIN_EXE_reformwatch"));
+            c
+        }
+        None => std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch")),
+    };
     // Reaped by wait4 below, which clippy cannot see.
     #[allow(clippy::zombie_processes)]
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
+    let child = command
         .args(args)
         .stdout(Stdio::null())
         .stderr(stderr)

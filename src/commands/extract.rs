@@ -6,13 +6,12 @@ use crate::commands::cli::ExtractArgs;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
-use reformwatch::document::decode;
-use reformwatch::document::parse::{self, FeedContext};
+use reformwatch::document::read::{self, Document, Expect, Input, ReadError, Rules};
 use reformwatch::model::Validators;
 use reformwatch::net::fetch::{FetchLimits, FetchOutcome, Fetcher};
 use url::Url;
 
-use super::article::{extract_page, looks_like_html, print_article};
+use super::article::print_article;
 use super::Exit;
 
 /// Decodes and parses one document and prints it.
@@ -61,76 +60,75 @@ pub async fn run(
         }
     };
     let content_type = args.content_type.clone().or(content_type);
-    let decoded = decode::decode_document(
-        &bytes,
-        content_type.as_deref(),
-        source.and_then(|s| s.encoding),
-    );
-    // A page's relative links ("next page") resolve against where it came from.
     let page_url = base.clone().or_else(|| {
         std::fs::canonicalize(&args.input)
             .ok()
             .and_then(|p| Url::from_file_path(p).ok())
     });
     let page_url = page_url.unwrap_or_else(|| Url::parse("file:///extract").expect("static URL"));
-    if looks_like_html(content_type.as_deref(), &decoded.text) {
-        return page(args, &decoded, &page_url, source, tz, now);
-    }
-    let ctx = FeedContext {
-        source_id: source.map_or("extract", |s| s.id.as_str()),
-        timezone: tz,
-        fetched_at: now,
-        base_url: base.as_ref(),
+    let input = Input {
+        body: &bytes,
+        content_type: content_type.as_deref(),
+        url: &page_url,
     };
-    let doc = parse::parse_feed(&decoded.text, &ctx)
-        .with_context(|| format!("{}: neither an HTML page nor a usable feed", args.input))?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc.to_json())?);
-        return Ok(Exit::Ok);
-    }
-    println!(
-        "feed: {} ({} items, decoded as {} by {})",
-        doc.title.as_deref().unwrap_or("(untitled)"),
-        doc.items.len(),
-        decoded.encoding.name(),
-        decoded.decided_by.as_str()
-    );
-    for item in &doc.items {
-        let when = item
-            .published_at
-            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|| "-".into());
-        println!("- {when}  {}", item.title);
-        if let Some(u) = &item.url {
-            println!("  {u}");
+    let rules = source.map_or(Rules::none(tz), Rules::of);
+    let read = match read::read(
+        input,
+        Rules {
+            timezone: tz,
+            ..rules
+        },
+        Expect::FeedOrPage,
+        now,
+    ) {
+        Ok(read) => read,
+        Err(e @ ReadError::Page { .. }) => {
+            return Err(
+                anyhow::Error::new(e).context(format!("{}: no article extracted", args.input))
+            )
         }
-    }
-    Ok(Exit::Ok)
-}
-
-/// The page path: extract the article and print it.
-fn page(
-    args: &ExtractArgs,
-    decoded: &decode::Decoded,
-    url: &Url,
-    source: Option<&reformwatch::config::Source>,
-    tz: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Exit> {
-    let page = extract_page(decoded, url, source, tz, now)
-        .with_context(|| format!("{}: no article extracted", args.input))?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&page.article.to_json())?);
-        return Ok(Exit::Ok);
-    }
-    println!(
-        "page: decoded as {} by {}",
-        decoded.encoding.name(),
-        decoded.decided_by.as_str()
-    );
-    print_article(&page.article, tz);
-    if let Some(next) = &page.next_page {
-        println!("next page: {next}");
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "{}: neither an HTML page nor a usable feed",
+                args.input
+            )))
+        }
+    };
+    let charset = read.charset();
+    match read.document {
+        Document::Page(page) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&page.article.to_json())?);
+                return Ok(Exit::Ok);
+            }
+            println!("page: decoded as {charset}");
+            print_article(&page.article, tz);
+            if let Some(next) = &page.next_page {
+                println!("next page: {next}");
+            }
+        }
+        Document::Feed(doc) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&doc.to_json())?);
+                return Ok(Exit::Ok);
+            }
+            println!(
+                "feed: {} ({} items, decoded as {charset})",
+                doc.title.as_deref().unwrap_or("(untitled)"),
+                doc.items.len(),
+            );
+            for item in &doc.items {
+                let when = item
+                    .published_at
+                    .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "-".into());
+                println!("- {when}  {}", item.title);
+                if let Some(u) = &item.url {
+                    println!("  {u}");
+                }
+            }
+        }
+        Document::Listing(_) => anyhow::bail!("{}: read as a listing page", args.input),
     }
     Ok(Exit::Ok)
 }

@@ -1,9 +1,10 @@
 //! `reformwatch diff ID` and `reformwatch show ID --revisions`: an
-//! article's silent edits on the command line. The diff is the store's
-//! [`revision_diff`](reformwatch::store::Store::revision_diff), the same one
-//! the digest's "Revised" section shows.
+//! article's silent edits on the command line. The diff is
+//! [`diff_revisions`](reformwatch::analysis::revise::diff_revisions) of two
+//! stored revisions, the same one the digest's "Revised" section shows.
 
 use crate::commands::cli::{DiffArgs, DiffFormat};
+use reformwatch::analysis::revise;
 use reformwatch::config::Settings;
 use reformwatch::store::revisions::RevisionInfo;
 use reformwatch::store::Store;
@@ -59,11 +60,12 @@ pub fn diff(settings: &Settings, args: &DiffArgs, store: &Store) -> anyhow::Resu
         .find(|s| s.id == source_id)
         .map(|s| s.ignore.as_slice())
         .unwrap_or_default();
-    let Some(diff) = store.revision_diff(args.id, from, to, ignore)? else {
+    let Some((old, new)) = store.revision_pair(args.id, from, to)? else {
         eprintln!("article {}: revision {from} or {to} is missing", args.id);
         return Ok(Exit::Runtime);
     };
-    let diff = diff.in_timezone(settings.daemon.timezone);
+    // The same diff the digest's "Revised" section shows.
+    let diff = revise::diff_revisions(&old, &new, ignore).in_timezone(settings.daemon.timezone);
     match args.format {
         DiffFormat::Text if diff.is_empty() => {
             println!(

@@ -5,6 +5,7 @@ use crate::commands::cli::{ArticlesArgs, ShowArgs};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use reformwatch::config::Settings;
+use reformwatch::model::FailureKind;
 use reformwatch::store::Store;
 
 use super::Exit;
@@ -50,6 +51,13 @@ pub fn sources(settings: &Settings, store: &Store) -> anyhow::Result<Exit> {
             local(h.next_poll_at, tz),
             error
         );
+        if let Some(hint) = h
+            .last_error_kind
+            .filter(|_| h.error_streak > 0)
+            .and_then(FailureKind::hint)
+        {
+            println!("{:<24} hint: {hint}", "");
+        }
     }
     Ok(Exit::Ok)
 }

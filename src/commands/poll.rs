@@ -23,16 +23,17 @@ pub async fn run(
                 eprintln!("no source with id `{id}` in {}", settings.path.display());
                 return Ok(Exit::Config);
             };
-            vec![s.clone()]
+            vec![s]
         }
-        None => settings.sources.clone(),
+        None => settings.sources.iter().collect(),
     };
-    let store = open(settings, Access::Writer)?;
+    let store = Arc::new(open(settings, Access::Writer)?);
     // Subscribers known before the articles arrive get them in their digest.
     outbox::register_all(settings, &store, now)?;
     let ctx = PollContext::new(settings.clone())?;
     let progress = super::progress::Progress::start(sources.len(), ctx.fetcher.tally().clone());
-    let summary = pipeline::poll_sources(&ctx, &store, &sources, now).await?;
+    let states = store.source_states()?;
+    let summary = pipeline::poll_sources(&ctx, &store, &sources, &states, now).await?;
     drop(progress);
     println!(
         "polled {} source{}: {} fetched, {} not modified, {} failed; {} new article{}",
@@ -53,8 +54,11 @@ pub async fn run(
             if summary.revised == 1 { "" } else { "s" },
         );
     }
-    for (id, error) in &summary.failed {
-        eprintln!("error: source {id}: {error}");
+    for failure in &summary.failed {
+        eprintln!(
+            "error: source {}: {}",
+            failure.source_id, failure.problem.error
+        );
     }
     Ok(if summary.failed.is_empty() {
         Exit::Ok

@@ -118,4 +118,4 @@ fn check(text: &str, path: &Path, env: Option<edge::Env<'_>>) -> Result<Settings
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

@@ -3,7 +3,6 @@
 //! configs report the exact key and line of every problem, those found at
 //! the edge (secrets, systemd's directories) included.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -664,46 +663,4 @@ fn bad_service_keys_name_key_and_line() {
         "{TOPIC}[[sources]]\nid = \"a\"\nurl = \"http://x.test/\"\nactive_hours = \"8-20\"\n"
     ));
     assert_one(found, 7, "sources[0].active_hours", "HH:MM-HH:MM");
-}
-
-// ---- layering ----------------------------------------------------------------
-
-/// The `crate::a::b` prefixes named in the code (not comments) of the Rust
-/// files at or under `src/{rel}`, test files (`tests.rs`) left out.
-pub(crate) fn crate_paths_under(rel: &str) -> BTreeSet<String> {
-    let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(rel)];
-    let mut found = BTreeSet::new();
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
-        if path.file_name().is_some_and(|n| n == "tests.rs") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
-        for line in code {
-            for (i, _) in line.match_indices("crate::") {
-                let tail = &line[i..];
-                let end = tail
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-                    .unwrap_or(tail.len());
-                let segments: Vec<&str> = tail[..end].split("::").take(3).collect();
-                found.insert(segments.join("::"));
-            }
-        }
-    }
-    found
-}
-
-/// Config sits below everything but the model: it imports nothing else
-/// of the program (issue 9).
-#[test]
-fn config_imports_only_the_model() {
-    let upward: Vec<String> = crate_paths_under("config")
-        .into_iter()
-        .filter(|p| !p.starts_with("crate::config") && !p.starts_with("crate::model"))
-        .collect();
-    assert!(upward.is_empty(), "config reaches up to {upward:?}");
 }

@@ -23,7 +23,7 @@ use crate::model::Candidate;
 pub const MAX_CANDIDATES: usize = 500;
 
 /// What a listing page gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Listing {
     /// Distinct article links in page order, at most [`MAX_CANDIDATES`].
     pub candidates: Vec<Candidate>,
@@ -113,8 +113,8 @@ impl Found {
     /// Adds `c`; a repeated link keeps its first place and only fills in a
     /// title or date the first occurrence lacked (an image link before the
     /// text link to the same article is common).
-    fn push(&mut self, c: Candidate) {
-        let key = normalize::canonical_url(&c.url);
+    fn push(&mut self, url: Url, title: Option<String>, published_at: Option<DateTime<Utc>>) {
+        let key = normalize::canonical_url(&url);
         if key == self.page {
             // A listing linking to itself (a fragment, "this page") is never an article.
             return;
@@ -122,10 +122,10 @@ impl Found {
         if let Some(&i) = self.index.get(&key) {
             let first = &mut self.list[i];
             if first.title.is_none() {
-                first.title = c.title;
+                first.title = title;
             }
             if first.published_at.is_none() {
-                first.published_at = c.published_at;
+                first.published_at = published_at;
             }
             return;
         }
@@ -133,8 +133,15 @@ impl Found {
             self.truncated = true;
             return;
         }
-        self.index.insert(key, self.list.len());
-        self.list.push(c);
+        self.index.insert(key.clone(), self.list.len());
+        self.list.push(Candidate {
+            guid: normalize::generated_guid(&key),
+            canonical_url: Some(key),
+            url: Some(url),
+            title,
+            published_at,
+            item: None,
+        });
     }
 }
 
@@ -185,11 +192,7 @@ fn by_selectors(
             .as_ref()
             .and_then(|sel| el.select(sel).next())
             .and_then(|d| date_of(&d, tz));
-        found.push(Candidate {
-            url,
-            title,
-            published_at,
-        });
+        found.push(url, title, published_at);
     }
     matched
 }
@@ -209,11 +212,7 @@ fn by_pattern(doc: &Html, pattern: Option<&regex::Regex>, base: &Url, found: &mu
         }
         matched += 1;
         let title = text_of(&a).or_else(|| a.attr("title").and_then(clean));
-        found.push(Candidate {
-            url,
-            title,
-            published_at: None,
-        });
+        found.push(url, title, None);
     }
     matched
 }
@@ -299,7 +298,10 @@ mod tests {
     }
 
     fn urls(l: &Listing) -> Vec<&str> {
-        l.candidates.iter().map(|c| c.url.as_str()).collect()
+        l.candidates
+            .iter()
+            .map(|c| c.url.as_ref().map_or("", Url::as_str))
+            .collect()
     }
 
     const LISTING: &str = r##"<html><head><title>要闻</title></head><body>

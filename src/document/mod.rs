@@ -1,4 +1,5 @@
-//! Pure: one fetched document → articles. Bytes are decoded to UTF-8
+//! Pure: one fetched document → articles. [`read`] is the one entry:
+//! bytes are decoded to UTF-8
 //! ([`decode`]); a feed is parsed into items ([`parse`]), a listing page
 //! into article links ([`discover`]), an article page into an `Article`
 //! ([`extract`]); dates are read in the source's zone ([`dates`]), text and
@@ -13,4 +14,5 @@ pub mod extract;
 pub mod normalize;
 pub mod page_rules;
 pub mod parse;
+pub mod read;
 pub mod text_hygiene;

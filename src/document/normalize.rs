@@ -80,6 +80,18 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 /// Nesting deeper than this is flattened to its text (bounds recursion).
 const MAX_DEPTH: usize = 128;
 
+/// The identity reformwatch gives an article its source names no id for:
+/// `gen:` + `basis` (a canonical link, or a content hash when there is no
+/// link). The prefix keeps generated ids apart from real feed guids.
+pub fn generated_guid(basis: &str) -> String {
+    format!("gen:{basis}")
+}
+
+/// The guid of a scraped page: [`generated_guid`] of its canonical link.
+pub fn page_guid(url: &Url) -> String {
+    generated_guid(&canonical_url(url))
+}
+
 /// The identity form of a link: lower-case scheme and host, no fragment, no
 /// default port, tracking parameters (`utm_*`, `spm`, `from`, …) removed and
 /// the other parameters kept in their original order and spelling.

@@ -1,13 +1,13 @@
 //! Pure: the rules around fetched article pages that are not extraction
 //! itself: merging a page into the feed item that linked it (`full_text`),
-//! keying a listed page and filling its missing date from the listing, and
-//! the layout-drift test on body length. No I/O: `pipeline` fetches, this
-//! decides.
+//! keying a listed page and filling its missing date from the listing, the
+//! bounds on pages fetched, and the layout-drift test on body length. No
+//! I/O: `pipeline` fetches, this decides.
 
 use chrono::{DateTime, Utc};
 
 use crate::document::normalize;
-use crate::model::Article;
+use crate::model::{Article, Candidate};
 
 /// Most pages of one multi-page article followed (`content_1_2.htm`, 下一页).
 pub const MAX_PAGES_PER_ARTICLE: usize = 5;
@@ -51,9 +51,14 @@ pub fn merge_full_text(item: Article, page: Article) -> Article {
     merged
 }
 
-/// The guid of a scraped page: `gen:` + the canonical form of its link.
-pub fn page_guid(url: &url::Url) -> String {
-    format!("gen:{}", normalize::canonical_url(url))
+/// The article a candidate becomes once its page is read: a feed item with
+/// its page merged in (`full_text`), or a listed link's page keyed and
+/// dated as the listing gave it.
+pub fn article_of(candidate: Candidate, page: Article) -> Article {
+    match candidate.item {
+        Some(item) => merge_full_text(*item, page),
+        None => settle_listed(page, candidate.guid, candidate.published_at),
+    }
 }
 
 /// A scraped page keyed on the link the listing gave (`gen:` + its canonical

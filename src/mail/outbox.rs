@@ -257,7 +257,7 @@ fn compose(
     if let ComposeOutcome::Composed { digest_id, items } = &outcome {
         info!(subscriber = %sub.id, digest = digest_id, items, "digest composed");
     }
-    crate::service::failpoint::hit("after_compose");
+    crate::store::failpoint::hit("after_compose");
     Ok(outcome)
 }
 
@@ -301,7 +301,7 @@ async fn relay_due(
             .await
         {
             Ok(()) => {
-                crate::service::failpoint::hit("after_smtp_ok");
+                crate::store::failpoint::hit("after_smtp_ok");
                 tokio::task::block_in_place(|| store.mark_sent(entry.id, now))?;
                 info!(subscriber = %entry.subscriber_id, digest = entry.id, message_id = %entry.message_id, "digest sent");
                 report.sent += 1;

@@ -7,15 +7,22 @@
 mod article;
 mod candidate;
 mod digest;
+mod failure;
 mod matching;
 mod page;
+mod record;
 mod revision;
 mod source;
 
 pub use article::{Article, FeedDocument, Quote, Section};
 pub use candidate::Candidate;
 pub use digest::DigestItem;
+pub use failure::FailureKind;
 pub use matching::{TermHit, TopicMatch};
 pub use page::{PageEvidence, Validators};
+pub use record::{
+    DueRecheck, FetchedSource, NewArticle, NewRevision, Problem, RecheckOutcome, RecheckRecord,
+    SeenArticle, SourceOutcome, SourceRecord, Verdict,
+};
 pub use revision::{ChangeClass, PendingRevision, StoredRevision, UnknownChangeClass};
 pub use source::SourceState;

@@ -57,12 +57,12 @@ impl FromStr for ChangeClass {
     }
 }
 
-/// A stored revision as [`decide`] needs it.
+/// A stored revision as `analysis::revise::decide` needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRevision {
     /// Revision number (1, 2, …).
     pub revision: u32,
-    /// The [`revision_hash`] stored with it.
+    /// The `analysis::revise::revision_hash` stored with it.
     pub hash: String,
     /// The article as stored for this revision.
     pub article: Article,

@@ -20,4 +20,9 @@ pub struct SourceState {
     /// Articles published (or, undated, first seen) in the seven days
     /// before the last successful poll: how busy the source is.
     pub published_last_week: u32,
+    /// Hash of the extraction rules of the last successful read; a
+    /// different hash means the operator changed them.
+    pub rules_hash: Option<String>,
+    /// The earliest re-check due among the source's stored articles.
+    pub next_recheck_at: Option<DateTime<Utc>>,
 }

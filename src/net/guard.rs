@@ -45,6 +45,18 @@ pub fn read(guard: &SharedGuard) -> std::sync::RwLockReadGuard<'_, Guard> {
 #[error("{0}")]
 pub struct Refused(pub String);
 
+/// A host name that did not resolve; found in reqwest's error chain by
+/// `fetch` to say "no such host" rather than a generic connect error.
+#[derive(Debug, thiserror::Error)]
+#[error("{host}: {source}")]
+pub struct LookupFailed {
+    /// The name looked up.
+    pub host: String,
+    /// What the system resolver said.
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Checks `url` (an IP-literal host) against the guard.
 pub fn check_url(guard: &SharedGuard, url: &Url) -> Result<(), Refused> {
     let g = read(guard);
@@ -76,6 +88,10 @@ impl Resolve for GuardedResolver {
                 (lookup.as_str(), 0)
                     .to_socket_addrs()
                     .map(Iterator::collect)
+                    .map_err(|source| LookupFailed {
+                        host: lookup.clone(),
+                        source,
+                    })
             })
             .await??;
             let trusted = {

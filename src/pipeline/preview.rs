@@ -1,18 +1,18 @@
 //! `reformwatch test-source`: one source run now through the same stages as
-//! a poll (fetch → decode → parse or discover, then the first article page
-//! fetched and extracted), returning what was found instead of storing it.
-//! Writes nothing and reads no store, so every listed item counts as new.
+//! a poll (fetch → read, then the first candidate's page fetched, read and
+//! merged), returning what was found instead of storing it. Writes nothing
+//! and reads no store, so every listed item counts as new.
 
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::articles::fetch_article;
-use super::{decode_fetched, parse_source_feed, PageError, SourceError};
-use crate::config::{Source, SourceKind};
+use super::pages::{fetch_article, PageError};
+use super::{source_rules, SourceError};
+use crate::config::Source;
 use crate::document::discover;
 use crate::document::page_rules;
-use crate::model::Article;
-use crate::model::Validators;
+use crate::document::read::{self, Document, Expect, Input, Rules};
+use crate::model::{Article, Validators};
 use crate::net::fetch::{FetchOutcome, Fetcher};
 
 /// Listings whose rules match more elements than this get a warning: the
@@ -57,117 +57,105 @@ pub async fn preview_source(
 ) -> Result<Preview, SourceError> {
     let fetched = match fetcher.get(&source.url, &Validators::default()).await? {
         FetchOutcome::Fetched(f) => f,
-        FetchOutcome::NotModified { hints } => {
-            return Err(SourceError::Fetch(crate::net::fetch::FetchError::Status {
-                url: source.url.to_string(),
-                status: 304,
-                hints,
-            }))
+        // A server that answers 304 without validators: nothing to show.
+        FetchOutcome::NotModified { .. } => {
+            return Ok(Preview {
+                url: source.url.clone(),
+                encoding: "-".to_owned(),
+                items: Vec::new(),
+                matched: None,
+                warnings: vec![
+                    "the server answered 304 Not Modified to a request without validators"
+                        .to_owned(),
+                ],
+                first: None,
+            })
         }
     };
-    let decoded = decode_fetched(source, &fetched);
-    let encoding = format!(
-        "{} (by {})",
-        decoded.encoding.name(),
-        decoded.decided_by.as_str()
-    );
+    let input = Input {
+        body: &fetched.body,
+        content_type: fetched.content_type.as_deref(),
+        url: &fetched.final_url,
+    };
+    let read = read::read(
+        input,
+        Rules::of(source),
+        Expect::source_document(source.kind),
+        now,
+    )?;
+    let encoding = read.charset();
     let mut warnings = Vec::new();
-    match source.kind {
-        SourceKind::Html => {
-            let rules = source.list.clone().unwrap_or_default();
-            let listing =
-                discover::discover(&decoded.text, &fetched.final_url, &rules, source.timezone)?;
-            if listing.matched > MANY_ITEMS {
-                let what = if rules.item.is_some() {
-                    "the `[sources.list] item` selector"
-                } else {
-                    "`link_pattern`"
-                };
-                warnings.push(format!(
-                    "{what} matched {} items (more than {MANY_ITEMS}); is it too broad?",
-                    listing.matched
-                ));
-            }
-            if listing.truncated {
-                warnings.push(format!(
-                    "only the first {} distinct links are used",
-                    discover::MAX_CANDIDATES
-                ));
-            }
-            if rules.date.is_some() && listing.candidates.iter().all(|c| c.published_at.is_none()) {
-                warnings.push(
-                    "the `[sources.list] date` selector found no readable date in any item"
-                        .to_owned(),
-                );
-            }
-            let first = match listing.candidates.first() {
-                Some(c) => Some(fetch_article(fetcher, source, &c.url, now).await.map(|f| {
-                    page_rules::settle_listed(
-                        f.article,
-                        page_rules::page_guid(&c.url),
-                        c.published_at,
-                    )
-                })),
-                None => None,
-            };
-            let items = listing
-                .candidates
-                .into_iter()
-                .map(|c| PreviewItem {
-                    title: c.title,
-                    url: Some(c.url.to_string()),
-                    published_at: c.published_at,
-                })
-                .collect();
-            Ok(Preview {
-                url: fetched.final_url,
-                encoding,
-                items,
-                matched: Some(listing.matched),
-                warnings,
-                first,
-            })
+    let matched = match &read.document {
+        Document::Listing(listing) => {
+            listing_warnings(source, listing, &mut warnings);
+            Some(listing.matched)
         }
-        SourceKind::Feed => {
-            let doc = parse_source_feed(&decoded.text, source, &fetched.final_url, now)?;
-            if doc.items.is_empty() {
-                warnings.push("the feed has no items".to_owned());
+        _ => None,
+    };
+    let candidates = read.document.into_candidates();
+    if matched.is_none() && candidates.is_empty() {
+        warnings.push("the feed has no items".to_owned());
+    }
+    let first = match candidates.first().cloned() {
+        None => None,
+        Some(c) if !source_rules::fetches_pages(source) => c.item.map(|item| Ok(*item)),
+        Some(c) => match c.page_url() {
+            Some(url) => Some(
+                fetch_article(fetcher, source, &url, now)
+                    .await
+                    .map(|page| page_rules::article_of(c, page.article)),
+            ),
+            None => {
+                warnings.push("the first item has no link to fetch".to_owned());
+                c.item.map(|item| Ok(*item))
             }
-            let first = match doc.items.first().cloned() {
-                Some(item) if source.full_text => {
-                    let link = item.url.as_deref().and_then(|u| Url::parse(u).ok());
-                    match link {
-                        Some(link) => Some(
-                            fetch_article(fetcher, source, &link, now)
-                                .await
-                                .map(|page| page_rules::merge_full_text(item, page.article)),
-                        ),
-                        None => {
-                            warnings.push("the first item has no link to fetch".to_owned());
-                            Some(Ok(item))
-                        }
-                    }
-                }
-                Some(item) => Some(Ok(item)),
-                None => None,
-            };
-            let items = doc
-                .items
-                .iter()
-                .map(|a| PreviewItem {
-                    title: Some(a.title.clone()).filter(|t| !t.is_empty()),
-                    url: a.url.clone(),
-                    published_at: a.published_at,
-                })
-                .collect();
-            Ok(Preview {
-                url: fetched.final_url,
-                encoding,
-                items,
-                matched: None,
-                warnings,
-                first,
-            })
-        }
+        },
+    };
+    let items = candidates
+        .into_iter()
+        .map(|c| PreviewItem {
+            title: c.title,
+            url: c
+                .url
+                .map(|u| u.to_string())
+                .or_else(|| c.item.and_then(|i| i.url)),
+            published_at: c.published_at,
+        })
+        .collect();
+    Ok(Preview {
+        url: fetched.final_url,
+        encoding,
+        items,
+        matched,
+        warnings,
+        first,
+    })
+}
+
+/// What an operator should know about a listing: a selector matching too
+/// much, links cut off, dates never found.
+fn listing_warnings(source: &Source, listing: &discover::Listing, warnings: &mut Vec<String>) {
+    let rules = source.list.clone().unwrap_or_default();
+    if listing.matched > MANY_ITEMS {
+        let what = if rules.item.is_some() {
+            "the `[sources.list] item` selector"
+        } else {
+            "`link_pattern`"
+        };
+        warnings.push(format!(
+            "{what} matched {} items (more than {MANY_ITEMS}); is it too broad?",
+            listing.matched
+        ));
+    }
+    if listing.truncated {
+        warnings.push(format!(
+            "only the first {} distinct links are used",
+            discover::MAX_CANDIDATES
+        ));
+    }
+    if rules.date.is_some() && listing.candidates.iter().all(|c| c.published_at.is_none()) {
+        warnings.push(
+            "the `[sources.list] date` selector found no readable date in any item".to_owned(),
+        );
     }
 }

@@ -1,7 +1,11 @@
-//! Pure timing decisions: when a source is polled next (interval, jitter,
-//! error backoff, server hints) and which digest slot a subscriber's
-//! schedule has reached. The caller passes `now` and any randomness in.
+//! The pure scheduler: which sources are due and when the daemon wakes
+//! next ([`plan`]), what a source's poll sends and when it comes back
+//! (interval, jitter, error backoff, server hints, active hours), when a
+//! stored article is re-checked, and which digest slot a subscriber's
+//! schedule has reached. The caller passes `now` and any randomness in;
+//! the daemon, `poll --once` and the re-check step all decide here.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{
@@ -9,7 +13,160 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::config::{ActiveHours, Schedule, Source};
+use crate::config::{ActiveHours, Backfill, Schedule, Source};
+use crate::model::{SourceState, Validators};
+use crate::pipeline::source_rules;
+
+/// Longest sleep between two looks at the schedule; digests are checked at
+/// least this often.
+pub const MAX_IDLE: Duration = Duration::from_secs(30);
+
+/// What is due in one pass, and when to look again.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    /// Sources due now.
+    pub due: Vec<&'a Source>,
+    /// When the next source is due, if any source has a time.
+    pub wake_at: Option<DateTime<Utc>>,
+}
+
+impl Plan<'_> {
+    /// How long to sleep after the pass: until the next source is due,
+    /// at least a second and at most [`MAX_IDLE`].
+    pub fn sleep(&self, now: DateTime<Utc>) -> Duration {
+        self.wake_at
+            .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(MAX_IDLE)
+            .clamp(Duration::from_secs(1), MAX_IDLE)
+    }
+}
+
+/// Sources due at `now` according to their stored state (every source on
+/// the first run; a source whose URL changed starts afresh), and when the
+/// next one is due. A source outside its active hours waits for them.
+pub fn plan<'a>(
+    sources: &'a [Source],
+    states: &HashMap<String, SourceState>,
+    now: DateTime<Utc>,
+) -> Plan<'a> {
+    let next_poll = |s: &Source| {
+        states
+            .get(&s.id)
+            .filter(|st| st.url == s.url.as_str())
+            .and_then(|st| st.next_poll_at)
+    };
+    let due = sources
+        .iter()
+        .filter(|s| next_poll(s).is_none_or(|t| t <= now) && in_active_hours(s, now) <= now)
+        .collect();
+    let wake_at = sources
+        .iter()
+        .filter_map(|s| states.get(&s.id).and_then(|st| st.next_poll_at))
+        .min();
+    Plan { due, wake_at }
+}
+
+/// Whether this poll of `source` is its first: never polled, or polled at
+/// another URL. Only recent items of a first poll are mailed (backfill).
+pub fn is_first_poll(source: &Source, state: Option<&SourceState>) -> bool {
+    state.is_none_or(|s| s.url != source.url.as_str() || s.first_polled_at.is_none())
+}
+
+/// Whether the source's extraction rules changed since its last read.
+pub fn rules_changed(state: Option<&SourceState>, rules_hash: &str) -> bool {
+    state
+        .and_then(|s| s.rules_hash.as_deref())
+        .is_some_and(|h| h != rules_hash)
+}
+
+/// The validators a poll sends: the stored ones, unless the URL changed
+/// (they belong to the old document) or the rules did (the document must
+/// be read again, even unchanged).
+pub fn validators_to_send(
+    source: &Source,
+    state: Option<&SourceState>,
+    rules_changed: bool,
+) -> Validators {
+    match state {
+        Some(s) if s.url == source.url.as_str() && !rules_changed => s.validators.clone(),
+        _ => Validators::default(),
+    }
+}
+
+/// How a poll ended, as far as timing goes.
+#[derive(Debug, Clone, Copy)]
+pub enum PollTiming {
+    /// A document or a 304, with the server's hint (RSS `<ttl>`,
+    /// `Cache-Control`, `Expires`) as the earliest next poll.
+    Success {
+        /// The longest hint, if any.
+        floor: Option<Duration>,
+    },
+    /// A failure, with the server's `Retry-After` if it sent one.
+    Failure {
+        /// The server's `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+}
+
+/// When to poll `source` next after a poll that ended as `timing`:
+/// backoff after failures, the (adaptive) interval and server hints after
+/// success, jitter on top (`jitter` in `[0, 1)` from the caller), moved
+/// into the source's active hours.
+pub fn next_poll(
+    source: &Source,
+    state: Option<&SourceState>,
+    timing: PollTiming,
+    jitter: f64,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let at = match timing {
+        PollTiming::Success { floor } => {
+            let interval = effective_interval(
+                source.interval,
+                source.adaptive,
+                state.map_or(0, |s| s.published_last_week),
+            );
+            next_poll_after_success(now, interval, floor, jitter)
+        }
+        PollTiming::Failure { retry_after } => {
+            let streak = state.map_or(0, |s| s.error_streak) + 1;
+            next_poll_after_error(now, source.interval, streak, retry_after, jitter)
+        }
+    };
+    in_active_hours(source, at)
+}
+
+/// Whether a new article may be mailed: every article after a source's
+/// first poll; on the first poll only those published within the source's
+/// backfill window, so adding a source never floods subscribers. Undated
+/// items count as old.
+pub fn mailable(
+    first_poll: bool,
+    backfill: Backfill,
+    published_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    if !first_poll {
+        return true;
+    }
+    match backfill {
+        Backfill::All => true,
+        Backfill::None => false,
+        Backfill::Window(w) => {
+            published_at.is_some_and(|p| ChronoDuration::from_std(w).is_ok_and(|w| p >= now - w))
+        }
+    }
+}
+
+/// The first re-check of an article stored now, if its source re-checks.
+/// Backfilled articles (stored silently, never mailed) are not re-checked.
+pub fn first_recheck(source: &Source, mailable: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !mailable {
+        return None;
+    }
+    next_recheck(now, source_rules::recheck_schedule(source), now)
+}
 
 /// Longest delay between polls of a failing source; it is never disabled.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);

@@ -20,15 +20,13 @@ use crate::mail::admin;
 use crate::mail::deliver::{DeliverError, Mailer};
 use crate::mail::outbox;
 use crate::net::fetch::{FetchError, FetchLimits};
+use crate::pipeline::schedule;
 use crate::pipeline::{self, PollContext};
 use crate::service::metrics::METRICS;
 use crate::service::metrics_http;
 use crate::service::systemd;
 use crate::store::{Store, StoreError};
 
-/// Longest sleep between two looks at the schedule; digests are checked at
-/// least this often.
-const MAX_IDLE: Duration = Duration::from_secs(30);
 /// How long shutdown waits for the work in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// The loop beats at least this often (more often when systemd's watchdog
@@ -405,17 +403,19 @@ struct Pass {
     failed: Vec<(String, String)>,
 }
 
-/// One pass: poll due sources, compose due digests, relay.
-async fn cycle(live: &Live, store: &Store) -> Result<Pass, DaemonError> {
+/// One pass: poll due sources, compose due digests, relay. The sources'
+/// state is read once; the scheduler plans the pass from it, and after the
+/// pass from it updated with the next polls the pass wrote.
+async fn cycle(live: &Live, store: &Arc<Store>) -> Result<Pass, DaemonError> {
     let settings = &live.settings;
     let now = Utc::now();
-    let states = tokio::task::block_in_place(|| store.source_states())?;
-    let due = pipeline::due_sources(settings, &states, now);
+    let mut states = tokio::task::block_in_place(|| store.source_states())?;
+    let plan = schedule::plan(&settings.sources, &states, now);
     let mut failed = Vec::new();
-    if !due.is_empty() {
-        let summary = pipeline::poll_sources(&live.ctx, store, &due, now).await?;
+    if !plan.due.is_empty() {
+        let summary = pipeline::poll_sources(&live.ctx, store, &plan.due, &states, now).await?;
         info!(
-            polled = due.len(),
+            polled = plan.due.len(),
             fetched = summary.fetched,
             not_modified = summary.not_modified,
             failed = summary.failed.len(),
@@ -428,7 +428,14 @@ async fn cycle(live: &Live, store: &Store) -> Result<Pass, DaemonError> {
             summary.failed.len(),
             summary.new_articles,
         );
-        failed = summary.failed;
+        for (id, next) in summary.next_polls {
+            states.entry(id).or_default().next_poll_at = Some(next);
+        }
+        failed = summary
+            .failed
+            .into_iter()
+            .map(|f| (f.source_id, f.problem.error))
+            .collect();
     }
     let now = Utc::now();
     tokio::task::block_in_place(|| admin::queue_notices(settings, store, now))?;
@@ -436,17 +443,7 @@ async fn cycle(live: &Live, store: &Store) -> Result<Pass, DaemonError> {
     let relayed = outbox::relay(settings, store, &live.mailer, now, false).await?;
     METRICS.relay(relayed.sent, relayed.errors.len());
     failed.extend(relayed.errors.into_iter().map(|e| ("mail".to_owned(), e)));
-
-    let states = tokio::task::block_in_place(|| store.source_states())?;
-    let next_source = settings
-        .sources
-        .iter()
-        .filter_map(|s| states.get(&s.id).and_then(|st| st.next_poll_at))
-        .min();
     let now = Utc::now();
-    let sleep = next_source
-        .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
-        .unwrap_or(MAX_IDLE)
-        .clamp(Duration::from_secs(1), MAX_IDLE);
+    let sleep = schedule::plan(&settings.sources, &states, now).sleep(now);
     Ok(Pass { sleep, failed })
 }

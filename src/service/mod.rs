@@ -1,10 +1,8 @@
 //! Running as a service: the daemon loop ([`daemon`]), sd_notify
 //! ([`systemd`]), counters and the `/metrics` + `/healthz` responder
-//! ([`metrics`], [`metrics_http`]), and abort points for crash tests
-//! ([`failpoint`]).
+//! ([`metrics`], [`metrics_http`]).
 
 pub mod daemon;
-pub mod failpoint;
 pub mod metrics;
 pub mod metrics_http;
 pub mod systemd;

@@ -170,7 +170,10 @@ impl Store {
         render: F,
     ) -> Result<ComposeOutcome, StoreError>
     where
-        F: FnOnce(&[DigestItem], &[PendingRevision]) -> Result<NewDigest, String>,
+        F: FnOnce(
+            &[DigestItem],
+            &[PendingRevision],
+        ) -> Result<NewDigest, Box<dyn std::error::Error + Send + Sync>>,
     {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -196,9 +199,9 @@ impl Store {
             tx.commit()?;
             return Ok(ComposeOutcome::Empty);
         }
-        let digest = render(&items, &revised).map_err(|detail| StoreError::Compose {
+        let digest = render(&items, &revised).map_err(|source| StoreError::Compose {
             subscriber: subscriber_id.to_string(),
-            detail,
+            source,
         })?;
         tx.execute(
             "INSERT INTO digests (subscriber_id, period_key, message_id, envelope_from,
@@ -233,7 +236,7 @@ impl Store {
             }
         }
         record_mailed_revisions(&tx, digest_id, subscriber_id, &revised)?;
-        crate::service::failpoint::hit("mid_compose");
+        crate::store::failpoint::hit("mid_compose");
         tx.commit()?;
         Ok(ComposeOutcome::Composed {
             digest_id,
@@ -409,8 +412,7 @@ fn pending_items(
     if topics.is_empty() {
         return Ok(Vec::new());
     }
-    let topic_json =
-        serde_json::to_string(topics).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let topic_json = super::rows::json(topics)?;
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.current_revision, r.title, a.url, a.source_id, r.published_at,
                 a.first_seen_at, r.lead, m.topic_id, m.score, m.explanation
@@ -429,8 +431,8 @@ fn pending_items(
     let mut items: Vec<DigestItem> = Vec::new();
     while let Some(r) = rows.next()? {
         let article_id: i64 = r.get(0)?;
-        let hits: Vec<TermHit> = serde_json::from_str(&r.get::<_, String>(10)?).map_err(|e| {
-            StoreError::Corrupt(format!("match explanation of article {article_id}: {e}"))
+        let hits: Vec<TermHit> = super::rows::from_json(&r.get::<_, String>(10)?, || {
+            format!("match explanation of article {article_id}")
         })?;
         let m = TopicMatch {
             topic_id: r.get(8)?,

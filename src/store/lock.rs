@@ -25,9 +25,10 @@ impl LockFile {
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|e| StoreError::Io {
+            .map_err(|source| StoreError::Io {
                 path: path.to_path_buf(),
-                detail: e.to_string(),
+                what: "cannot open the lock file",
+                source,
             })?;
         // SAFETY: flock on a file descriptor we own; no memory is involved.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };

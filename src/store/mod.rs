@@ -1,29 +1,40 @@
 //! I/O edge: the SQLite store. One file in `state_dir`, WAL journal,
 //! `synchronous=FULL` (a committed poll or outbox change survives power
 //! loss, not only a process crash), `busy_timeout`, `BEGIN IMMEDIATE` for
-//! every write, migrations at open, and a lock file for writers.
+//! every write, migrations at open, and a lock file for writers. One writer
+//! connection, plus a small pool of read-only connections that the poll's
+//! source tasks read from while the writer writes.
 //!
-//! Queries are grouped per aggregate: [`poll`] (sources, articles,
-//! revisions, matches), [`digests`] (subscribers, digests), [`revisions`]
-//! (revisions 2, 3, …, raw pages, re-checks) and [`query`] (read-only views
-//! for the CLI).
+//! The store takes and returns `model` values and makes no decisions of
+//! its own: what is new, what is a revision and when to come back were
+//! decided before a record reaches it. One file per aggregate:
+//! [`sources`] (source state and poll records), [`articles`] (articles,
+//! revision 1, matches, what a poll reads first), [`rechecks`] (re-checks
+//! and the raw pages kept as evidence), [`revisions`] (history and
+//! revisions pending for subscribers), [`digests`] (subscribers and the
+//! outbox), [`notices`], [`query`] (read-only views for the CLI) and
+//! [`stats`]; `rows` is the one row → `Article` mapping.
 
+pub mod articles;
 pub mod digests;
-pub mod known;
+pub mod failpoint;
 mod lock;
 mod migrations;
 pub mod notices;
-pub mod poll;
 pub mod query;
+pub mod rechecks;
 pub mod revisions;
+mod rows;
+pub mod sources;
 pub mod stats;
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 pub use lock::LockFile;
 
@@ -32,6 +43,9 @@ pub const DB_FILE: &str = "reformwatch.db";
 /// Name of the writer lock file inside `state_dir`.
 pub const LOCK_FILE: &str = "reformwatch.lock";
 
+/// How long a connection waits for another one's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Errors from the store. Every variant says which file or query failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -39,12 +53,15 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// A file or directory could not be used.
-    #[error("{}: {detail}", path.display())]
+    #[error("{}: {what}: {source}", path.display())]
     Io {
         /// The path involved.
         path: PathBuf,
-        /// What went wrong.
-        detail: String,
+        /// What was being done.
+        what: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
     },
     /// Another writer holds the database.
     #[error("another reformwatch process{} is using this database (lock {}); only one daemon or poll may write at a time", if holder.is_empty() { String::new() } else { format!(" (pid {holder})") }, path.display())]
@@ -62,16 +79,26 @@ pub enum StoreError {
         /// Newest version this build knows.
         known: i64,
     },
-    /// Stored JSON could not be read back.
+    /// A stored value could not be read back (or written as JSON).
+    #[error("corrupt stored value: {what}: {source}")]
+    Corrupt {
+        /// Which value.
+        what: String,
+        /// What the JSON reader said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored name is not one this build knows.
     #[error("corrupt stored value: {0}")]
-    Corrupt(String),
+    UnknownName(String),
     /// Composing a digest failed; nothing was written.
-    #[error("cannot compose digest for {subscriber}: {detail}")]
+    #[error("cannot compose digest for {subscriber}: {source}")]
     Compose {
         /// Subscriber id.
         subscriber: String,
         /// What went wrong.
-        detail: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -87,17 +114,43 @@ pub enum Access {
 /// The SQLite store.
 pub struct Store {
     conn: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
     path: PathBuf,
     _lock: Option<LockFile>,
+}
+
+/// A read-only connection borrowed from the store's pool; it goes back to
+/// the pool when dropped.
+pub(crate) struct Reader<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Deref for Reader<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let mut idle = self.store.readers.lock().unwrap_or_else(|p| p.into_inner());
+            idle.push(conn);
+        }
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) the database in `state_dir`, applies
     /// migrations, and for writers takes the lock.
     pub fn open(state_dir: &Path, access: Access) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(state_dir).map_err(|e| StoreError::Io {
+        std::fs::create_dir_all(state_dir).map_err(|source| StoreError::Io {
             path: state_dir.to_path_buf(),
-            detail: format!("cannot create state directory: {e}"),
+            what: "cannot create state directory",
+            source,
         })?;
         let lock = match access {
             Access::Writer => Some(LockFile::acquire(&state_dir.join(LOCK_FILE))?),
@@ -105,13 +158,14 @@ impl Store {
         };
         let path = state_dir.join(DB_FILE);
         let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
             path,
             _lock: lock,
         })
@@ -135,8 +189,28 @@ impl Store {
         Ok(())
     }
 
+    /// The writer connection.
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A read-only connection of the pool (opened when none is idle), for
+    /// reads that must not wait behind the writer.
+    pub(crate) fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(&self.path, flags)?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn
+            }
+        };
+        Ok(Reader {
+            store: self,
+            conn: Some(conn),
+        })
     }
 }
 

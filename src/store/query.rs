@@ -2,10 +2,11 @@
 //! full, and source health.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
+use super::rows::{self, ARTICLE_COLUMNS, ARTICLE_COLUMN_COUNT};
 use super::{from_secs, secs, Store, StoreError};
-use crate::model::{Article, TermHit};
+use crate::model::{Article, FailureKind, TermHit};
 
 /// One line of `reformwatch articles`.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct SourceHealth {
     pub error_streak: u32,
     /// The last error text.
     pub last_error: Option<String>,
+    /// The kind of the last error, when known.
+    pub last_error_kind: Option<FailureKind>,
     /// Items in the last fetched document.
     pub last_items: Option<i64>,
     /// Moving average of items per fetched document.
@@ -107,56 +110,20 @@ impl Store {
     /// One article at its current revision, with its matches.
     pub fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
         let conn = self.conn();
-        let row = conn
-            .query_row(
-                "SELECT a.source_id, a.url, a.canonical_url, a.guid, a.first_seen_at, a.mailable,
-                        r.revision, r.seen_at, r.content_hash, r.kicker, r.title, r.subtitle,
-                        r.byline, r.outlet, r.published_at, r.updated_at, r.language, r.lead,
-                        r.sections_json, r.quotes_json
-                 FROM articles a
-                 JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
-                 WHERE a.id = ?1",
-                [id],
-                |r| {
-                    let sections: String = r.get(18)?;
-                    let quotes: String = r.get(19)?;
-                    Ok((
-                        Article {
-                            id: Some(id),
-                            source_id: r.get(0)?,
-                            url: r.get(1)?,
-                            canonical_url: r.get(2)?,
-                            guid: r.get(3)?,
-                            revision: r.get::<_, i64>(6)?.max(1) as u32,
-                            fetched_at: from_secs(r.get(7)?),
-                            content_hash: r.get(8)?,
-                            kicker: r.get(9)?,
-                            title: r.get(10)?,
-                            subtitle: r.get(11)?,
-                            byline: r.get(12)?,
-                            outlet: r.get(13)?,
-                            published_at: r.get::<_, Option<i64>>(14)?.map(from_secs),
-                            updated_at: r.get::<_, Option<i64>>(15)?.map(from_secs),
-                            language: r.get(16)?,
-                            lead: r.get(17)?,
-                            sections: Vec::new(),
-                            quotes: Vec::new(),
-                        },
-                        from_secs(r.get(4)?),
-                        r.get::<_, i64>(5)? != 0,
-                        sections,
-                        quotes,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((mut article, first_seen_at, mailable, sections, quotes)) = row else {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS}, a.first_seen_at, a.mailable
+             FROM articles a
+             JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
+             WHERE a.id = ?1"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([id])?;
+        let Some(r) = rows.next()? else {
             return Ok(None);
         };
-        article.sections = serde_json::from_str(&sections)
-            .map_err(|e| StoreError::Corrupt(format!("sections of article {id}: {e}")))?;
-        article.quotes = serde_json::from_str(&quotes)
-            .map_err(|e| StoreError::Corrupt(format!("quotes of article {id}: {e}")))?;
+        let article = rows::article(r)?;
+        let first_seen_at = from_secs(r.get(ARTICLE_COLUMN_COUNT)?);
+        let mailable = r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 1)? != 0;
         let mut stmt = conn.prepare(
             "SELECT topic_id, score, explanation FROM matches WHERE article_id = ?1
              ORDER BY score DESC",
@@ -171,9 +138,7 @@ impl Store {
             })?
             .map(|row| {
                 let (topic, score, json) = row?;
-                let hits = serde_json::from_str(&json).map_err(|e| {
-                    StoreError::Corrupt(format!("explanation of article {id}: {e}"))
-                })?;
+                let hits = rows::from_json(&json, || format!("explanation of article {id}"))?;
                 Ok((topic, score, hits))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -191,7 +156,8 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT s.id, s.last_success_at, s.last_poll_at, s.error_streak, s.last_error,
                     s.last_items, s.usual_items, s.encoding, s.next_poll_at,
-                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id)
+                    (SELECT count(*) FROM articles a WHERE a.source_id = s.id),
+                    s.last_error_kind
              FROM sources s ORDER BY s.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -206,6 +172,10 @@ impl Store {
                 encoding: r.get(7)?,
                 next_poll_at: r.get::<_, Option<i64>>(8)?.map(from_secs),
                 articles: r.get(9)?,
+                last_error_kind: r
+                    .get::<_, Option<String>>(10)?
+                    .as_deref()
+                    .and_then(FailureKind::from_name),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

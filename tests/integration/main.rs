@@ -9,6 +9,10 @@ mod support;
 mod harness_http;
 mod harness_smtp;
 
+// issue 9: the floor plan
+mod edited_rules_reextract_at_once;
+mod layers_point_down;
+
 mod broken_configs_name_key_and_line;
 mod digest_carries_reform_items_decoded;
 mod due_digest_waits_for_subscriber_slot;

@@ -139,7 +139,7 @@ pub fn extract_article(
     let mut article = Article {
         source_id: ctx.source_id.to_string(),
         url: Some(ctx.url.to_string()),
-        guid: format!("gen:{canonical}"),
+        guid: normalize::generated_guid(&canonical),
         canonical_url: Some(canonical),
         kicker: heads.kicker,
         title: heads.title,

@@ -218,9 +218,9 @@ fn to_article(entry: &Entry, feed: &Feed, ctx: &FeedContext) -> Article {
     let guid = if entry.id != GENERATED_MARKER && !entry.id.trim().is_empty() {
         entry.id.trim().to_string()
     } else if let Some(c) = &canonical {
-        format!("gen:{c}")
+        normalize::generated_guid(c)
     } else {
-        format!("gen:{}", id_hash(raw_title, entry))
+        normalize::generated_guid(&id_hash(raw_title, entry))
     };
 
     let byline = entry

@@ -3,12 +3,11 @@
 //!
 //! This module owns the digest's *content*: which article goes under which
 //! topic and which are shown over the cap (`select.rs`), what is shown for
-//! each item (the view model in `view.rs`),
-//! the subject line, the HTML and text bodies, and the digest's message
-//! (`message.rs`, over the shared [`crate::mail::message`] builder). It does
-//! no I/O and reads no clock (`now` and `date` are passed in); sending
-//! belongs to [`crate::mail::deliver`], choosing the items and storing the
-//! outbox row to the store/outbox stages.
+//! each item (the view model in `view.rs`), the subject line, the HTML and
+//! text bodies, and the digest's message (`message.rs`, over the shared
+//! [`crate::mail::message`] builder). It does no I/O and reads no clock
+//! (`now` and `date` are passed in); sending belongs to the deliver module,
+//! choosing the items and storing the outbox row to the store/outbox stages.
 //!
 //! All article-derived text is treated as hostile: control, zero-width and
 //! bidi-control characters are removed everywhere

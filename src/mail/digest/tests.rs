@@ -586,27 +586,3 @@ fn wrapper_breaks_between_cjk_and_at_spaces_only() {
     wrap_into(&mut out, &format!("short {long_word} tail"), "", "");
     assert_eq!(out, format!("short\n{long_word}\ntail\n"));
 }
-
-// ---------------------------------------------------------------- layering
-
-/// The digest is a pure renderer: it uses no store, network, service or
-/// pipeline code, and of the mail side only the message builder and text
-/// helpers (issue 9).
-#[test]
-fn digest_imports_no_io_layer() {
-    let mut used = crate::config::tests::crate_paths_under("mail/digest");
-    used.extend(crate::config::tests::crate_paths_under("mail/message"));
-    used.extend(crate::config::tests::crate_paths_under("mail/text.rs"));
-    let io: Vec<&String> = used
-        .iter()
-        .filter(|p| {
-            ["store", "net", "service", "pipeline", "commands"]
-                .iter()
-                .any(|m| p.starts_with(&format!("crate::{m}")))
-                || ["outbox", "deliver", "admin"]
-                    .iter()
-                    .any(|m| p.starts_with(&format!("crate::mail::{m}")))
-        })
-        .collect();
-    assert!(io.is_empty(), "the digest reaches {io:?}");
-}

@@ -3,7 +3,7 @@
 //! on the *decompressed* stream, at most five http/https redirects, a
 //! global plus a per-host concurrency limit, a least delay between two
 //! requests to one host, robots.txt (fetched once per origin and cached),
-//! and the address policy of [`netguard`](crate::net::guard) on every
+//! and the address policy of [`crate::net::guard`] on every
 //! connection. Knows nothing about feeds.
 
 use std::collections::HashMap;
@@ -17,14 +17,21 @@ use reqwest::header::{
     IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 use url::Url;
 
 use crate::config::{DaemonSettings, Source};
 use crate::model::Validators;
 use crate::net::guard::{self, Guard, GuardedResolver, Refused, SharedGuard};
-use crate::net::robots::Robots;
 use crate::net::tally::FetchTally;
+
+mod error;
+mod hosts;
+mod robots_gate;
+
+use error::classify;
+pub use error::{FetchError, TransportCause};
+use hosts::HostSlot;
+use robots_gate::CachedRobots;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -34,11 +41,6 @@ pub const USER_AGENT: &str = concat!(
 );
 
 pub use crate::net::guard::MAX_REDIRECTS;
-
-/// How long a fetched robots.txt (or a 4xx for it) is trusted.
-const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
-/// How long an unreachable robots.txt blocks its origin before we ask again.
-const ROBOTS_RETRY: Duration = Duration::from_secs(600);
 
 pub use crate::net::cache_hints::CacheHints;
 
@@ -70,93 +72,6 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// `Cache-Control` / `Expires` / `Retry-After`: the earliest next poll.
     pub hints: CacheHints,
-}
-
-/// Why a fetch failed. Every variant names the URL.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    /// Connect or total timeout elapsed.
-    #[error("{url}: timed out after {secs}s")]
-    Timeout {
-        /// Requested URL.
-        url: String,
-        /// The limit that fired.
-        secs: u64,
-    },
-    /// The decompressed body passed the cap.
-    #[error("{url}: body larger than the {limit}-byte limit (counted after decompression)")]
-    TooLarge {
-        /// Requested URL.
-        url: String,
-        /// The cap in bytes.
-        limit: u64,
-    },
-    /// A non-2xx, non-304 status.
-    #[error("{url}: HTTP {status}")]
-    Status {
-        /// Requested URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// Hints such as `Retry-After`.
-        hints: CacheHints,
-    },
-    /// Redirect refused (too many, or to a non-http scheme).
-    #[error("{url}: redirect refused: {detail}")]
-    Redirect {
-        /// Requested URL.
-        url: String,
-        /// What was wrong.
-        detail: String,
-    },
-    /// Could not connect, TLS failed, or the connection broke.
-    #[error("{url}: {detail}")]
-    Transport {
-        /// Requested URL.
-        url: String,
-        /// The underlying error, flattened to text.
-        detail: String,
-    },
-    /// The URL scheme is not http or https.
-    #[error("{url}: only http and https URLs can be fetched")]
-    Scheme {
-        /// Requested URL.
-        url: String,
-    },
-    /// The address policy refused the connection (a non-public address
-    /// outside the configured origins); nothing was sent.
-    #[error("{url}: refused: {detail}")]
-    Refused {
-        /// Requested URL.
-        url: String,
-        /// Which address and why.
-        detail: String,
-    },
-    /// The origin's robots.txt does not allow the URL (or could not be
-    /// fetched, which RFC 9309 treats as "disallow all" for a while).
-    #[error("{url}: {detail}")]
-    Robots {
-        /// Requested URL.
-        url: String,
-        /// What robots.txt said.
-        detail: String,
-    },
-}
-
-impl FetchError {
-    /// A short machine-friendly kind, for logs and counters.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            FetchError::Timeout { .. } => "timeout",
-            FetchError::TooLarge { .. } => "too_large",
-            FetchError::Status { .. } => "status",
-            FetchError::Redirect { .. } => "redirect",
-            FetchError::Transport { .. } => "transport",
-            FetchError::Scheme { .. } => "scheme",
-            FetchError::Refused { .. } => "refused",
-            FetchError::Robots { .. } => "robots",
-        }
-    }
 }
 
 /// Limits the fetcher enforces.
@@ -203,37 +118,6 @@ pub struct Fetcher {
     tally: Arc<FetchTally>,
 }
 
-/// A robots.txt and until when it is trusted.
-struct CachedRobots {
-    robots: Robots,
-    until: Instant,
-    /// It could not be fetched (so `robots` refuses everything).
-    unreachable: Option<String>,
-}
-
-/// Politeness state of one host (`host:port`).
-struct HostSlot {
-    /// Requests in flight to the host.
-    permits: Semaphore,
-    /// The earliest start of the next request to the host.
-    next_start: Mutex<Option<Instant>>,
-    /// The host's robots.txt `Crawl-delay`, when longer than ours.
-    crawl_delay: Mutex<Duration>,
-}
-
-impl HostSlot {
-    /// Reserves the next start time (at least `delay` after the previous
-    /// one) and returns how long to wait for it.
-    fn reserve(&self, delay: Duration) -> Duration {
-        let delay = delay.max(*self.crawl_delay.lock().unwrap_or_else(|p| p.into_inner()));
-        let now = Instant::now();
-        let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
-        let start = next.map_or(now, |t| t.max(now));
-        *next = Some(start + delay);
-        start - now
-    }
-}
-
 impl Fetcher {
     /// Builds the client. Fails only if the TLS backend cannot start.
     pub fn new(limits: FetchLimits, user_agent_extra: Option<&str>) -> Result<Self, FetchError> {
@@ -254,7 +138,9 @@ impl Fetcher {
             .build()
             .map_err(|e| FetchError::Transport {
                 url: String::new(),
+                cause: TransportCause::Other,
                 detail: format!("cannot start the HTTP client: {e}"),
+                source: Some(e),
             })?;
         let global = Arc::new(Semaphore::new(limits.concurrency));
         Ok(Fetcher {
@@ -332,88 +218,6 @@ impl Fetcher {
         self.limited(url, validators).await
     }
 
-    /// Refuses `url` when its origin's robots.txt disallows it.
-    async fn obey_robots(&self, url: &Url) -> Result<(), FetchError> {
-        let origin = url.origin().ascii_serialization();
-        if guard::read(&self.guard).robots_off.contains(&origin) {
-            return Ok(());
-        }
-        let mut path = url.path().to_owned();
-        if let Some(q) = url.query() {
-            path.push('?');
-            path.push_str(q);
-        }
-        if path == "/robots.txt" {
-            return Ok(());
-        }
-        let cell = {
-            let mut map = self.robots.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(origin.clone()).or_default().clone()
-        };
-        let mut cached = cell.lock().await;
-        if cached.as_ref().is_none_or(|c| c.until <= Instant::now()) {
-            let fresh = self.fetch_robots(url).await;
-            // An unreachable robots.txt keeps the last good copy, if any.
-            let keep_old = fresh.unreachable.is_some()
-                && cached.as_ref().is_some_and(|c| c.unreachable.is_none());
-            match (keep_old, cached.as_mut()) {
-                (true, Some(old)) => old.until = fresh.until,
-                _ => *cached = Some(fresh),
-            }
-        }
-        let Some(c) = cached.as_ref() else {
-            return Ok(());
-        };
-        if let Some(delay) = c.robots.crawl_delay() {
-            *self
-                .host_slot(url)
-                .crawl_delay
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = delay;
-        }
-        if c.robots.allowed(&path) {
-            return Ok(());
-        }
-        let detail = match &c.unreachable {
-            Some(why) => {
-                format!("robots.txt unreachable, so not fetching yet (RFC 9309): {why}")
-            }
-            None => format!("disallowed by {origin}/robots.txt"),
-        };
-        Err(FetchError::Robots {
-            url: url.to_string(),
-            detail,
-        })
-    }
-
-    /// Fetches and parses `url`'s origin's robots.txt (RFC 9309: a 4xx
-    /// means no rules; a 5xx or no answer means disallow all, for a while).
-    async fn fetch_robots(&self, url: &Url) -> CachedRobots {
-        let now = Instant::now();
-        let rules = |robots: Robots| CachedRobots {
-            robots,
-            until: now + ROBOTS_TTL,
-            unreachable: None,
-        };
-        let Ok(robots_url) = url.join("/robots.txt") else {
-            return rules(Robots::allow_all());
-        };
-        let unreachable = |why: String| CachedRobots {
-            robots: Robots::disallow_all(),
-            until: now + ROBOTS_RETRY,
-            unreachable: Some(why),
-        };
-        match self.limited(&robots_url, &Validators::default()).await {
-            Ok(FetchOutcome::Fetched(f)) => rules(Robots::parse(&String::from_utf8_lossy(&f.body))),
-            Ok(FetchOutcome::NotModified { .. }) => rules(Robots::allow_all()),
-            Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
-                rules(Robots::allow_all())
-            }
-            Err(FetchError::Status { status, .. }) => unreachable(format!("HTTP {status}")),
-            Err(e) => unreachable(e.to_string()),
-        }
-    }
-
     /// One exchange under the global and per-host limits and the timeout.
     async fn limited(
         &self,
@@ -443,24 +247,6 @@ impl Fetcher {
                 secs: self.limits.timeout.as_secs(),
             }),
         }
-    }
-
-    fn host_slot(&self, url: &Url) -> Arc<HostSlot> {
-        let key = format!(
-            "{}:{}",
-            url.host_str().unwrap_or(""),
-            url.port_or_known_default().unwrap_or(0)
-        );
-        let mut map = self.per_host.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key)
-            .or_insert_with(|| {
-                Arc::new(HostSlot {
-                    permits: Semaphore::new(self.limits.per_host_concurrency),
-                    next_start: Mutex::new(None),
-                    crawl_delay: Mutex::new(Duration::ZERO),
-                })
-            })
-            .clone()
     }
 
     async fn exchange(
@@ -550,59 +336,4 @@ fn hints(headers: &HeaderMap) -> CacheHints {
         get(EXPIRES),
         Utc::now(),
     )
-}
-
-fn classify(url: &Url, limits: &FetchLimits, e: reqwest::Error) -> FetchError {
-    let url_s = url.to_string();
-    let mut cause: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(err) = cause {
-        if let Some(Refused(detail)) = err.downcast_ref::<Refused>() {
-            return FetchError::Refused {
-                url: url_s,
-                detail: detail.clone(),
-            };
-        }
-        cause = err.source();
-    }
-    if e.is_timeout() {
-        return FetchError::Timeout {
-            url: url_s,
-            secs: limits.timeout.as_secs(),
-        };
-    }
-    if e.is_redirect() {
-        return FetchError::Redirect {
-            url: url_s,
-            detail: error_chain(&e),
-        };
-    }
-    FetchError::Transport {
-        url: url_s,
-        detail: error_chain(&e),
-    }
-}
-
-/// Flattens an error's causes into one line. reqwest's outermost message
-/// repeats the URL, which our variants already name, so it is skipped when
-/// there is a cause underneath.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(err) = cur {
-        let s = err.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-        cur = err.source();
-    }
-    if parts.is_empty() {
-        return e.to_string();
-    }
-    if e.is_connect() {
-        return format!(
-            "cannot connect: {}",
-            parts.last().map_or("", |s| s.as_str())
-        );
-    }
-    parts.join(": ")
 }

@@ -1,13 +1,38 @@
-//! Revisions in a real SQLite file: reappearing feed items, A/B/A flapping,
-//! ignore patterns, the re-check schedule and the evidence kept.
+//! The revise step and the store together, in a real SQLite file:
+//! reappearing feed items, A/B/A flapping, ignore patterns, the re-check
+//! schedule and the evidence kept.
 
-use chrono::TimeZone;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use regex::Regex;
 
 use super::*;
 use crate::analysis::diff::golden::{article_from, replace, seed_lines};
 use crate::document::normalize;
-use crate::store::poll::{PollRecord, ScoredArticle};
-use crate::store::Access;
+use crate::model::{
+    Candidate, ChangeClass, FetchedSource, NewArticle, PageEvidence, RecheckOutcome, RecheckRecord,
+    SeenArticle, SourceOutcome, SourceRecord, TopicMatch, Validators,
+};
+use crate::pipeline::schedule::next_recheck;
+use crate::store::articles::KnownArticle;
+use crate::store::{Access, Store};
+
+/// A source's revision settings, as the tests vary them.
+#[derive(Default)]
+struct RevisePolicy {
+    ignore: Vec<Regex>,
+    recheck: Vec<Duration>,
+}
+
+/// The policy of the one source the tests poll (none: no patterns, no
+/// re-checks).
+#[derive(Default)]
+struct RevisePolicies(RevisePolicy);
+
+fn policies(policy: RevisePolicy) -> RevisePolicies {
+    RevisePolicies(policy)
+}
 
 fn t(hours: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 9, 2, 0, 0, 0).unwrap() + chrono::Duration::hours(hours)
@@ -41,26 +66,84 @@ fn matched(topic: &str) -> Vec<TopicMatch> {
     }]
 }
 
+/// One poll that lists `a`: the revise step for a stored item, revision 1
+/// for a new one, both matching `topic`; then the store's write.
 fn poll(store: &Store, policies: &RevisePolicies, a: &Article, topic: &str, now: DateTime<Utc>) {
-    let record = PollRecord::Fetched {
-        source_id: a.source_id.clone(),
-        url: "http://127.0.0.1/feed".into(),
-        validators: Validators::default(),
-        encoding: "UTF-8".into(),
-        items: vec![ScoredArticle {
+    let p = &policies.0;
+    let candidates = [Candidate::from_item(a.clone())];
+    let known = store
+        .known_articles(&a.source_id, &candidates, false)
+        .unwrap();
+    let mut fetched = FetchedSource::default();
+    match known.get(&a.guid) {
+        Some(stored) => fetched.seen.push(SeenArticle {
+            article_id: stored.id,
+            verdict: judged(store, stored, a.clone(), p, topic),
+        }),
+        None => fetched.new.push(NewArticle {
             article: a.clone(),
             matches: matched(topic),
             mailable: true,
             page: None,
-        }],
-        extract_errors: vec![],
+            revision_hash: crate::analysis::revise::revision_hash(a, &p.ignore),
+            next_recheck_at: next_recheck(now, &p.recheck, now),
+        }),
+    }
+    let record = SourceRecord {
+        source_id: a.source_id.clone(),
+        url: "http://127.0.0.1/feed".into(),
         next_poll_at: now,
+        outcome: SourceOutcome::Fetched(fetched),
     };
-    store.apply_poll_with(&[record], policies, now).unwrap();
+    store.apply_poll(&[record], now).unwrap();
 }
 
-fn policies(policy: RevisePolicy) -> RevisePolicies {
-    RevisePolicies([("jiaxing".to_string(), policy)].into_iter().collect())
+/// The revise step's verdict on `a`, its matches those of `topic`.
+fn judged(
+    store: &Store,
+    stored: &KnownArticle,
+    a: Article,
+    p: &RevisePolicy,
+    topic: &str,
+) -> Verdict {
+    let matcher = TopicMatcher::new(&[]);
+    match verdict(store, &matcher, stored, a, &p.ignore).unwrap() {
+        Verdict::Revised(mut r) => {
+            r.matches = matched(topic);
+            Verdict::Revised(r)
+        }
+        other => other,
+    }
+}
+
+/// A re-check of article 1 at `now` that fetched `a` from the page `raw`.
+fn fetched(
+    store: &Store,
+    policies: &RevisePolicies,
+    a: Article,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> RecheckRecord {
+    let p = &policies.0;
+    let current = store.article(1).unwrap().unwrap().article;
+    let stored = KnownArticle {
+        id: 1,
+        content_hash: current.content_hash,
+    };
+    RecheckRecord {
+        article_id: 1,
+        next_recheck_at: next_recheck(t(0), &p.recheck, now),
+        outcome: RecheckOutcome::Fetched {
+            page: PageEvidence {
+                raw: raw.as_bytes().to_vec(),
+                validators: Validators {
+                    etag: Some("\"v1\"".into()),
+                    last_modified: None,
+                },
+            },
+            verdict: judged(store, &stored, a, p, "reform"),
+        },
+    }
 }
 
 fn classes(store: &Store) -> Vec<(u32, Option<ChangeClass>, Option<u32>)> {
@@ -110,7 +193,6 @@ fn ignored_counters_and_width_changes_store_no_revision() {
     let p = policies(RevisePolicy {
         ignore: vec![Regex::new(r"浏览次数：\d+").unwrap()],
         recheck: vec![],
-        compare_items: true,
     });
     poll(&store, &p, &with_counter(seed(), 10), "reform", t(0));
     poll(&store, &p, &with_counter(seed(), 4711), "reform", t(1));
@@ -131,7 +213,6 @@ fn rechecks_follow_the_schedule_keep_evidence_and_store_edits() {
     let p = policies(RevisePolicy {
         ignore: vec![],
         recheck: hours(&[1, 3, 12]),
-        compare_items: true,
     });
     let mut page = seed();
     page.url = Some("http://127.0.0.1/jiaxing.htm".into());
@@ -140,22 +221,12 @@ fn rechecks_follow_the_schedule_keep_evidence_and_store_edits() {
     let due = store.due_rechecks("jiaxing", t(1), 20).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].url, "http://127.0.0.1/jiaxing.htm");
-    let fetched = |a: Article, raw: &str| RecheckRecord {
-        article_id: 1,
-        source_id: "jiaxing".into(),
-        outcome: RecheckOutcome::Fetched {
-            article: Box::new(a),
-            matches: matched("reform"),
-            raw: raw.as_bytes().to_vec(),
-            validators: Validators {
-                etag: Some("\"v1\"".into()),
-                last_modified: None,
-            },
-        },
-    };
     // 1h: the same page; its raw HTML becomes revision 1's evidence.
     let report = store
-        .apply_rechecks(&[fetched(page.clone(), "<html>A</html>")], &p, t(1))
+        .apply_rechecks(
+            &[fetched(&store, &p, page.clone(), "<html>A</html>", t(1))],
+            t(1),
+        )
         .unwrap();
     assert_eq!((report.checked, report.revised.len()), (1, 0));
     assert!(store.due_rechecks("jiaxing", t(2), 20).unwrap().is_empty());
@@ -163,7 +234,10 @@ fn rechecks_follow_the_schedule_keep_evidence_and_store_edits() {
     assert_eq!(due[0].validators.etag.as_deref(), Some("\"v1\""));
     // 3h: edited.
     let report = store
-        .apply_rechecks(&[fetched(edited(), "<html>B</html>")], &p, t(3))
+        .apply_rechecks(
+            &[fetched(&store, &p, edited(), "<html>B</html>", t(3))],
+            t(3),
+        )
         .unwrap();
     assert_eq!(report.revised, [(1, 2, ChangeClass::Substantive)]);
     let history = store.revision_history(1).unwrap();
@@ -174,10 +248,10 @@ fn rechecks_follow_the_schedule_keep_evidence_and_store_edits() {
     // 12h: a 304, the last slot: the schedule ends.
     let not_modified = RecheckRecord {
         article_id: 1,
-        source_id: "jiaxing".into(),
+        next_recheck_at: next_recheck(t(0), &p.0.recheck, t(12)),
         outcome: RecheckOutcome::NotModified,
     };
-    store.apply_rechecks(&[not_modified], &p, t(12)).unwrap();
+    store.apply_rechecks(&[not_modified], t(12)).unwrap();
     assert!(store
         .due_rechecks("jiaxing", t(1000), 20)
         .unwrap()
