@@ -18,7 +18,7 @@ use crate::document::text_hygiene::fold_line;
 use crate::mail::error_chain;
 use crate::mail::message::{self, Body, Draft, MessageError};
 use crate::mail::outbox::bare_address;
-use crate::model::SourceState;
+use crate::model::{FailureKind, SourceState};
 use crate::store::digests::NewDigest;
 use crate::store::query::SourceHealth;
 use crate::store::{Store, StoreError};
@@ -83,7 +83,7 @@ pub fn due_notices(
                 let waited = backoff_total(source.interval, h.error_streak);
                 Some(last - chrono::Duration::from_std(waited).ok()?)
             });
-        let trouble = if last_error.contains("layout drift") {
+        let trouble = if h.last_error_kind == Some(FailureKind::LayoutDrift) {
             Trouble::LayoutDrift
         } else {
             match since {
@@ -261,6 +261,9 @@ mod tests {
             last_success_at: last_ok.map(t),
             error_streak: streak,
             last_error: Some(error.into()),
+            last_error_kind: error
+                .starts_with("layout drift")
+                .then_some(FailureKind::LayoutDrift),
             ..SourceHealth::default()
         }
     }
