@@ -22,6 +22,7 @@ mod heads;
 mod meta;
 mod paging;
 pub mod quotes;
+mod strip;
 #[cfg(test)]
 mod tests;
 
@@ -64,8 +65,9 @@ pub struct ExtractedPage {
 /// Why a page gave no article.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
-    /// No title could be found.
-    #[error("no title found on the page")]
+    /// Neither a title nor body text: not an article page. (A page with a
+    /// body but no headline gets a stand-in title from its text.)
+    #[error("no title and no article body found on the page")]
     NoTitle,
     /// No body text could be found.
     #[error("no article body found on the page")]
@@ -84,7 +86,8 @@ pub fn extract_article(
     ctx: &PageContext<'_>,
     rules: Option<&ArticleRules>,
 ) -> Result<ExtractedPage, ExtractError> {
-    let doc = Html::parse_document(html);
+    let stripped = strip::strip_inert(html);
+    let doc = Html::parse_document(&stripped.html);
     let skip: HashSet<usize> = rules
         .map(|r| {
             r.remove
@@ -108,14 +111,27 @@ pub fn extract_article(
             heads.subtitle = Some(t);
         }
     }
-    if heads.title.is_empty() {
-        return Err(ExtractError::NoTitle);
-    }
 
-    let containers = body_containers(&doc, &page, rules)?;
-    let body = read_body(&page, &containers, &heads);
+    let scores = content::score(&page);
+    let containers = body_containers(&doc, &page, &scores, rules)?;
+    let mut body = read_body(&page, &scores, &containers, &heads, false);
+    let automatic = rules.and_then(|r| r.body.as_ref()).is_none();
+    if automatic && body.sections.iter().all(|s| s.paragraphs.is_empty()) {
+        // Nothing reads like an article container (a page of a few short
+        // lines): whatever text the page shows is its body.
+        body = read_body(&page, &scores, &[0], &heads, true);
+    }
     if body.sections.iter().all(|s| s.paragraphs.is_empty()) {
-        return Err(ExtractError::NoBody);
+        return Err(if heads.title.is_empty() {
+            ExtractError::NoTitle
+        } else {
+            ExtractError::NoBody
+        });
+    }
+    if heads.title.is_empty() {
+        // A page with an article but no headline anywhere: its first
+        // heading, else the opening of its first paragraph.
+        heads.title = untitled(&body.sections);
     }
     let mut found = page_meta(&page, &body, &heads, &doc, ctx.timezone);
     if let Some(r) = rules {
@@ -162,6 +178,25 @@ pub fn extract_article(
     })
 }
 
+/// Longest stand-in title, in characters.
+const MAX_STAND_IN_TITLE: usize = 80;
+
+/// A title for a page that prints none.
+fn untitled(sections: &[Section]) -> String {
+    if let Some(h) = sections.iter().find_map(|s| s.heading.as_ref()) {
+        return h.clone();
+    }
+    let first = sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter())
+        .next()
+        .map_or("", String::as_str);
+    let sentence = first
+        .find(['。', '！', '？', '.', '!', '?'])
+        .map_or(first, |i| &first[..i]);
+    sentence.chars().take(MAX_STAND_IN_TITLE).collect()
+}
+
 /// Text of the first element `sel` matches that the rules did not remove.
 fn first_text(doc: &Html, sel: &Selector, skip: &HashSet<usize>) -> Option<String> {
     doc.select(sel)
@@ -171,10 +206,12 @@ fn first_text(doc: &Html, sel: &Selector, skip: &HashSet<usize>) -> Option<Strin
 }
 
 /// The element(s) holding the body: the `body` selector's matches, else
-/// the densest container.
+/// the best-scored container and the siblings that continue it (none when
+/// no block reads like article text).
 fn body_containers(
     doc: &Html,
     page: &dom::Page,
+    scores: &content::Scores,
     rules: Option<&ArticleRules>,
 ) -> Result<Vec<usize>, ExtractError> {
     if let Some(sel) = rules.and_then(|r| r.body.as_ref()) {
@@ -193,9 +230,9 @@ fn body_containers(
         }
         return Ok(found);
     }
-    content::main_container(page)
-        .map(|c| vec![c])
-        .ok_or(ExtractError::NoBody)
+    Ok(content::main_container(page, scores)
+        .map(|top| content::with_siblings(page, scores, top))
+        .unwrap_or_default())
 }
 
 /// The body as sections, plus where it sits among the page's blocks.
@@ -210,12 +247,22 @@ struct Body {
 /// Section headings are short; longer bold lines are emphasised prose.
 const MAX_HEADING_CHARS: usize = 40;
 
-fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Body {
+fn read_body(
+    page: &dom::Page,
+    scores: &content::Scores,
+    containers: &[usize],
+    heads: &heads::Heads,
+    loose: bool,
+) -> Body {
     let mut sections = vec![Section::default()];
     let mut meta_lines = Vec::new();
     let mut span: Option<(usize, usize)> = None;
     for (i, b) in page.blocks.iter().enumerate() {
-        if !containers.iter().any(|&c| page.is_within(b.elem, c)) {
+        let Some(&container) = containers.iter().find(|&&c| page.is_within(b.elem, c)) else {
+            continue;
+        };
+        // Furniture inside the container (share bars, captions, related links).
+        if scores.junk[b.elem] && !scores.junk[container] && !loose {
             continue;
         }
         span = Some(span.map_or((i, i + 1), |(s, _)| (s, i + 1)));
@@ -228,7 +275,7 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
             || heads.kicker.as_deref() == Some(text)
             || heads.subtitle.as_deref() == Some(text)
             || meta::is_boilerplate(text)
-            || (b.link_ratio() > 0.5 && b.chars < 80)
+            || (b.link_ratio() > 0.5 && b.chars < 80 && !loose)
         {
             continue;
         }
@@ -237,7 +284,11 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
             continue;
         }
         let bold = b.strong_chars * 10 >= b.chars * 9;
-        if (b.heading || bold) && b.chars <= MAX_HEADING_CHARS && !meta::ends_sentence(text) {
+        if (b.heading || bold)
+            && b.chars <= MAX_HEADING_CHARS
+            && !meta::ends_sentence(text)
+            && !loose
+        {
             sections.push(Section {
                 heading: Some(text.to_string()),
                 paragraphs: Vec::new(),
