@@ -76,8 +76,7 @@ pub(crate) struct Scores {
     pub total: Vec<Option<f64>>,
     text: Vec<usize>,
     links: Vec<usize>,
-    /// Inside an element named like furniture that holds less than half the
-    /// page's text (a wrapper named `has-sidebar` is no furniture).
+    /// Inside an element named like furniture (when asked for).
     pub junk: Vec<bool>,
 }
 
@@ -92,8 +91,9 @@ impl Scores {
     }
 }
 
-/// Scores every element of `page` by the paragraphs inside it.
-pub(crate) fn score(page: &Page) -> Scores {
+/// Scores every element of `page` by the paragraphs inside it; with
+/// `furniture`, text inside elements named like furniture does not vote.
+pub(crate) fn score(page: &Page, furniture: bool) -> Scores {
     let mut votes = vec![0.0f64; page.elems.len()];
     let mut text = vec![0usize; page.elems.len()];
     let mut links = vec![0usize; page.elems.len()];
@@ -108,10 +108,11 @@ pub(crate) fn score(page: &Page) -> Scores {
         }
     }
     let mut junk = vec![false; page.elems.len()];
-    let page_text = text.first().copied().unwrap_or(0);
-    for (i, e) in page.elems.iter().enumerate() {
-        // Parents come before their children in `elems`.
-        junk[i] = e.parent.is_some_and(|p| junk[p]) || (e.junk_name && text[i] * 2 < page_text);
+    if furniture {
+        for (i, e) in page.elems.iter().enumerate() {
+            // Parents come before their children in `elems`.
+            junk[i] = e.junk_name || e.parent.is_some_and(|p| junk[p]);
+        }
     }
     for b in &page.blocks {
         if b.chrome
@@ -357,7 +358,7 @@ mod tests {
     fn container_id(html: &str) -> String {
         let doc = Html::parse_document(html);
         let page = walk(doc.root_element(), &HashSet::new());
-        let c = main_container(&page, &score(&page)).expect("a container");
+        let c = main_container(&page, &score(&page, true)).expect("a container");
         page.elems[c].id_class.trim().to_string()
     }
 

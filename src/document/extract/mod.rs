@@ -112,10 +112,20 @@ pub fn extract_article(
         }
     }
 
-    let scores = content::score(&page);
+    let scores = content::score(&page, true);
     let containers = body_containers(&doc, &page, &scores, rules)?;
     let mut body = read_body(&page, &scores, &containers, &heads, false);
     let automatic = rules.and_then(|r| r.body.as_ref()).is_none();
+    if automatic && body.chars < MIN_BODY_CHARS {
+        // Readability's second try: a wrapper or gallery named like
+        // furniture (`has-sidebar`, `legends`) may hold the article.
+        let scores = content::score(&page, false);
+        let containers = body_containers(&doc, &page, &scores, rules)?;
+        let second = read_body(&page, &scores, &containers, &heads, false);
+        if second.chars > body.chars {
+            body = second;
+        }
+    }
     if automatic && body.sections.iter().all(|s| s.paragraphs.is_empty()) {
         // Nothing reads like an article container (a page of a few short
         // lines): whatever text the page shows is its body.
@@ -242,7 +252,13 @@ struct Body {
     span: (usize, usize),
     /// Furniture lines found inside the containers (来源, 作者 …).
     meta_lines: Vec<usize>,
+    /// Non-blank characters of the paragraphs.
+    chars: usize,
 }
+
+/// A body shorter than this (in non-blank characters) is tried again
+/// without dropping furniture-named elements.
+const MIN_BODY_CHARS: usize = 250;
 
 /// Section headings are short; longer bold lines are emphasised prose.
 const MAX_HEADING_CHARS: usize = 40;
@@ -257,6 +273,7 @@ fn read_body(
     let mut sections = vec![Section::default()];
     let mut meta_lines = Vec::new();
     let mut span: Option<(usize, usize)> = None;
+    let mut chars = 0;
     for (i, b) in page.blocks.iter().enumerate() {
         let Some(&container) = containers.iter().find(|&&c| page.is_within(b.elem, c)) else {
             continue;
@@ -297,6 +314,7 @@ fn read_body(
         }
         if let Some(last) = sections.last_mut() {
             last.paragraphs.push(text.to_string());
+            chars += b.chars;
         }
     }
     sections.retain(|s| s.heading.is_some() || !s.paragraphs.is_empty());
@@ -304,6 +322,7 @@ fn read_body(
         sections,
         span: span.unwrap_or((0, 0)),
         meta_lines,
+        chars,
     }
 }
 
