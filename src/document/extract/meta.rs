@@ -12,6 +12,9 @@ use regex::Regex;
 
 use crate::document::dates;
 
+/// A date line no longer than this is just a date.
+const MAX_ALONE_DATE_CHARS: usize = 24;
+
 /// Lines longer than this are article text, never furniture.
 const MAX_FURNITURE_CHARS: usize = 80;
 
@@ -75,6 +78,8 @@ pub(crate) struct LineMeta {
     pub date: Option<String>,
     /// The line had a label (so it is furniture, not body).
     pub labelled: bool,
+    /// The line is little more than its date (`2019-09-08 11:42:03`).
+    pub alone: bool,
 }
 
 /// Reads the labels of one short line; long lines are never furniture.
@@ -86,6 +91,8 @@ pub(crate) fn read_line(line: &str) -> LineMeta {
     meta.date = find_date(line);
     let labels: Vec<_> = LABEL.captures_iter(line).collect();
     meta.labelled = !labels.is_empty();
+    meta.alone =
+        !meta.labelled && meta.date.is_some() && line.chars().count() <= MAX_ALONE_DATE_CHARS;
     for (i, cap) in labels.iter().enumerate() {
         let whole = cap.get(0).expect("match");
         let end = labels

@@ -18,13 +18,16 @@
 
 mod content;
 mod dom;
+mod fields;
 mod heads;
 mod meta;
+mod pagemeta;
 mod paging;
 pub mod quotes;
 mod strip;
 #[cfg(test)]
 mod tests;
+mod title;
 
 use std::collections::{HashMap, HashSet};
 
@@ -60,6 +63,26 @@ pub struct ExtractedPage {
     pub article: Article,
     /// The next page of a multi-page article (`content_123_2.htm`, 下一页).
     pub next_page: Option<Url>,
+    /// Where each field came from, so a wrong one can be traced.
+    pub provenance: Provenance,
+}
+
+/// Where the fields of an extracted article came from: `og:title`,
+/// `h1+<title>`, `meta:article:published_time`, `line:来源`,
+/// `selector:outlet` (a source rule), `div#content+2 siblings` …
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Provenance {
+    /// The title's source, then the sources that agreed with it.
+    pub title_from: String,
+    /// The published time's source (a day completed by a later source
+    /// that gave its time shows both: `meta:pubdate+line:date`).
+    pub published_from: Option<String>,
+    /// The outlet's source.
+    pub outlet_from: Option<String>,
+    /// The byline's source.
+    pub byline_from: Option<String>,
+    /// The element(s) the body was read from.
+    pub body_from: String,
 }
 
 /// Why a page gave no article.
@@ -99,7 +122,14 @@ pub fn extract_article(
         .unwrap_or_default();
     let page = dom::walk(doc.root_element(), &skip);
 
-    let mut heads = heads::find_heads(&doc, &page, &skip).unwrap_or_default();
+    let pmeta = pagemeta::read(&doc, &stripped.json_ld, &stripped.scripts);
+    let scores = content::score(&page, true);
+    let containers = body_containers(&doc, &page, &scores, rules)?;
+    let body_start = page
+        .blocks
+        .iter()
+        .position(|b| containers.iter().any(|&c| page.is_within(b.elem, c)));
+    let mut heads = heads::find_heads(&doc, &page, &pmeta, body_start, &skip).unwrap_or_default();
     if let Some(r) = rules {
         if let Some(t) = r.title.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
             heads.title = t;
@@ -112,8 +142,6 @@ pub fn extract_article(
         }
     }
 
-    let scores = content::score(&page, true);
-    let containers = body_containers(&doc, &page, &scores, rules)?;
     let mut body = read_body(&page, &scores, &containers, &heads, false);
     let automatic = rules.and_then(|r| r.body.as_ref()).is_none();
     if automatic && body.chars < MIN_BODY_CHARS {
@@ -126,10 +154,12 @@ pub fn extract_article(
             body = second;
         }
     }
+    let mut body_from = describe(&page, &containers, automatic);
     if automatic && body.sections.iter().all(|s| s.paragraphs.is_empty()) {
         // Nothing reads like an article container (a page of a few short
         // lines): whatever text the page shows is its body.
         body = read_body(&page, &scores, &[0], &heads, true);
+        body_from = "whole page (no container)".into();
     }
     if body.sections.iter().all(|s| s.paragraphs.is_empty()) {
         return Err(if heads.title.is_empty() {
@@ -143,18 +173,33 @@ pub fn extract_article(
         // heading, else the opening of its first paragraph.
         heads.title = untitled(&body.sections);
     }
-    let mut found = page_meta(&page, &body, &heads, &doc, ctx.timezone);
+    let areas = fields::areas(&page, &heads.title, body.span, &body.meta_lines);
+    let mut found = fields::find(&doc, &pmeta, &areas, ctx.timezone);
     if let Some(r) = rules {
+        let rule = |from: &str| format!("selector:{from}");
         if let Some(t) = r.date.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.published_at = meta::parse_first_date(&t, ctx.timezone).or(found.published_at);
+            if let Some(d) = meta::parse_first_date(&t, ctx.timezone) {
+                found.published_at = Some((d, rule("date")));
+            }
         }
         if let Some(t) = r.byline.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.byline = Some(meta::strip_label(&t)).filter(|b| !b.is_empty());
+            found.byline = Some(meta::strip_label(&t))
+                .filter(|b| !b.is_empty())
+                .map(|b| (b, rule("byline")));
         }
         if let Some(t) = r.outlet.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.outlet = Some(meta::strip_label(&t)).filter(|o| !o.is_empty());
+            found.outlet = Some(meta::strip_label(&t))
+                .filter(|o| !o.is_empty())
+                .map(|o| (o, rule("outlet")));
         }
     }
+    let provenance = Provenance {
+        title_from: heads.title_from.clone(),
+        published_from: found.published_at.as_ref().map(|f| f.1.clone()),
+        outlet_from: found.outlet.as_ref().map(|f| f.1.clone()),
+        byline_from: found.byline.as_ref().map(|f| f.1.clone()),
+        body_from,
+    };
 
     let paragraphs: Vec<String> = body
         .sections
@@ -170,9 +215,9 @@ pub fn extract_article(
         kicker: heads.kicker,
         title: heads.title,
         subtitle: heads.subtitle,
-        byline: found.byline,
-        outlet: found.outlet,
-        published_at: found.published_at,
+        byline: found.byline.map(|f| f.0),
+        outlet: found.outlet.map(|f| f.0),
+        published_at: found.published_at.map(|f| f.0),
         fetched_at: ctx.fetched_at,
         language: Some(language(&paragraphs).to_string()),
         lead: paragraphs.first().cloned(),
@@ -185,7 +230,34 @@ pub fn extract_article(
     Ok(ExtractedPage {
         article,
         next_page: paging::next_page(&doc, &page, ctx.url),
+        provenance,
     })
+}
+
+/// `div#content.article-body+2 siblings`, or `selector:body`.
+fn describe(page: &dom::Page, containers: &[usize], automatic: bool) -> String {
+    let Some(&first) = containers.first() else {
+        return "none".into();
+    };
+    let e = &page.elems[first];
+    let mut out = if automatic {
+        String::new()
+    } else {
+        "selector:body ".into()
+    };
+    out.push_str(e.tag());
+    if let Some(id) = e.el.value().id() {
+        out.push('#');
+        out.push_str(id);
+    }
+    for c in e.el.value().classes().take(2) {
+        out.push('.');
+        out.push_str(c);
+    }
+    if containers.len() > 1 {
+        out.push_str(&format!("+{} siblings", containers.len() - 1));
+    }
+    out
 }
 
 /// Longest stand-in title, in characters.
@@ -323,85 +395,6 @@ fn read_body(
         span: span.unwrap_or((0, 0)),
         meta_lines,
         chars,
-    }
-}
-
-/// Outlet, byline and published time found around (and inside) the body.
-#[derive(Default)]
-struct Found {
-    outlet: Option<String>,
-    byline: Option<String>,
-    published_at: Option<DateTime<Utc>>,
-}
-
-/// How many blocks before and after the body are read for furniture.
-const META_WINDOW: usize = 15;
-
-/// `<meta>` names and properties that carry the published time.
-const META_DATE_NAMES: &[&str] = &[
-    "pubdate",
-    "publishdate",
-    "firstpublishedtime",
-    "article:published_time",
-    "datepublished",
-];
-
-fn page_meta(page: &dom::Page, body: &Body, heads: &heads::Heads, doc: &Html, tz: Tz) -> Found {
-    let (start, end) = body.span;
-    // The headline block onwards (else a window) up to the body.
-    let head_from = page.blocks[..start]
-        .iter()
-        .rposition(|b| b.text == heads.title)
-        .unwrap_or(start.saturating_sub(META_WINDOW));
-    let usable = |i: &usize| !page.blocks[*i].chrome;
-    let head: Vec<usize> = (head_from..start).filter(usable).collect();
-    let tail: Vec<usize> = (end..(end + META_WINDOW).min(page.blocks.len()))
-        .filter(usable)
-        .collect();
-    let read = |idx: &[usize]| -> Vec<meta::LineMeta> {
-        idx.iter()
-            .map(|&i| meta::read_line(&page.blocks[i].text))
-            .collect()
-    };
-    let (head, inside, tail) = (read(&head), read(&body.meta_lines), read(&tail));
-    let all = || head.iter().chain(inside.iter()).chain(tail.iter());
-
-    let parse = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|d| crate::document::dates::parse_date(d, tz))
-    };
-    // A `<meta>` date with a time beats a date printed near the headline;
-    // a bare `<meta>` day does not.
-    let meta_tag = |with_time: bool| {
-        dom::head_children(doc.root_element())
-            .filter(|m| {
-                let e = m.value();
-                e.name() == "meta"
-                    && [e.attr("name"), e.attr("property"), e.attr("itemprop")]
-                        .into_iter()
-                        .flatten()
-                        .any(|n| META_DATE_NAMES.iter().any(|w| n.eq_ignore_ascii_case(w)))
-            })
-            .filter_map(|m| m.value().attr("content"))
-            .filter(|c| c.contains(':') == with_time)
-            .find_map(|c| crate::document::dates::parse_date(c, tz))
-    };
-    let published_at = head
-        .iter()
-        .find_map(|m| parse(&m.labelled_date))
-        .or_else(|| meta_tag(true))
-        .or_else(|| head.iter().find_map(|m| parse(&m.date)))
-        .or_else(|| meta_tag(false))
-        .or_else(|| {
-            inside
-                .iter()
-                .chain(tail.iter())
-                .find_map(|m| parse(&m.labelled_date))
-        });
-    Found {
-        outlet: all().find_map(|m| m.outlet.clone()),
-        byline: all().find_map(|m| m.byline.clone()),
-        published_at,
     }
 }
 
