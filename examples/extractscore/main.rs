@@ -302,6 +302,22 @@ fn readability_fields(scored: &[Scored], tz: Tz, list: bool) {
             a.map(|a| a.title.clone()),
             &|g, w| fold(g) == fold(w),
         );
+        // Readability keeps a site or author suffix (`… | eHow`) that we
+        // drop on purpose: counted apart.
+        check(
+            "title but for a site suffix",
+            &s.truth.title,
+            a.map(|a| a.title.clone()),
+            &|g, w| {
+                let (g, w) = (fold(g), fold(w));
+                g == w
+                    || (!g.is_empty()
+                        && w.starts_with(&g)
+                        && ["|", "-", "–", "—", "_", "·", "[", ":"]
+                            .iter()
+                            .any(|s| w[g.len()..].trim_start().starts_with(s)))
+            },
+        );
         check(
             "byline",
             &s.truth.byline,

@@ -80,6 +80,12 @@ pub(crate) fn choose<'a>(
             || n > MAX_TITLE_CHARS
             || site.as_deref() == Some(key(&text).as_str())
             || (element.is_none() && cands.iter().any(|c: &Candidate<'_>| c.source == source))
+            // The line above the body is evidence of its own only when no
+            // other source offered that element.
+            || (source == "above-body"
+                && cands
+                    .iter()
+                    .any(|c| c.element.map(|e| e.id()) == element.map(|e| e.id())))
         {
             return;
         }
@@ -107,7 +113,7 @@ pub(crate) fn choose<'a>(
             "og:title" => "og:title",
             "dc:title" | "dc.title" | "dcterm:title" | "dcterms.title" => "dc:title",
             "twitter:title" => "twitter:title",
-            "title" | "headline" => "meta:title",
+            "title" | "headline" | "parsely-title" => "meta:title",
             _ => continue,
         };
         offer(source, v, None, true, true);
@@ -193,7 +199,7 @@ pub(crate) fn choose<'a>(
     offer("<title>", &page_title, None, split.len() <= 1, true);
 
     // Every text offered, whole or as a part, scored by agreement.
-    let mut best: Option<((usize, usize, bool, bool, usize), usize, String)> = None;
+    let mut best: Option<((usize, usize, bool, bool, bool, usize), usize, String)> = None;
     for (ci, c) in cands.iter().enumerate() {
         let texts = std::iter::once((&c.text, &c.key)).chain(c.parts.iter().zip(&c.part_keys));
         for (pi, (t, k)) in texts.enumerate() {
@@ -213,9 +219,13 @@ pub(crate) fn choose<'a>(
             );
             // A single part of a `<title>` beats a run of parts.
             let single = pi == 0 || c.single.get(pi - 1).copied().unwrap_or(true);
+            // On a tie the page's own metadata wins over what it prints
+            // (Readability's order), then a whole headline over a part.
+            let meta = c.element.is_none() && c.source != "<title>";
             let rank = (
                 exact,
                 contained,
+                meta,
                 c.strong && pi == 0,
                 single,
                 t.chars().count(),
