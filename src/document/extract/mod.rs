@@ -24,6 +24,7 @@ mod meta;
 mod pagemeta;
 mod paging;
 pub mod quotes;
+mod quotes_en;
 mod strip;
 #[cfg(test)]
 mod tests;
