@@ -239,7 +239,11 @@ fn first_time_element(doc: &Html) -> Option<String> {
 
 fn outlet(doc: &Html, pm: &PageMeta, a: &Areas<'_>) -> Sourced<String> {
     if let Some((k, v)) = pm.get(SOURCE_METAS) {
-        return Some((v.to_string(), format!("meta:{k}")));
+        // `来源：人民网-文化频道 原创稿` is a furniture line in a meta.
+        let v = meta::read_line(v).outlet.unwrap_or_else(|| meta::strip_label(v));
+        if !v.is_empty() {
+            return Some((v, format!("meta:{k}")));
+        }
     }
     let lines = a.head.iter().chain(&a.inside).chain(&a.tail);
     if let Some(o) = lines.clone().find_map(|m| m.outlet.clone()) {
@@ -269,7 +273,10 @@ fn byline(pm: &PageMeta, a: &Areas<'_>) -> Sourced<String> {
     if let Some(b) = lines.clone().find_map(|m| m.byline.clone()) {
         return Some((b, "line:作者".into()));
     }
-    let person = |v: &str| !v.starts_with("http") && !v.contains("://") && v.chars().count() <= 100;
+    // Not a profile URL or a numeric user id.
+    let person = |v: &str| {
+        !v.contains("://") && v.chars().count() <= 100 && v.chars().any(char::is_alphabetic)
+    };
     if let Some(n) = &pm.ld_author {
         if person(n) {
             return Some((n.clone(), "json-ld:author".into()));
@@ -290,18 +297,19 @@ fn byline(pm: &PageMeta, a: &Areas<'_>) -> Sourced<String> {
 fn byline_element(page: &Page<'_>) -> Option<String> {
     page.elems.iter().find_map(|e| {
         let v = e.el.value();
-        let marked = v.attr("rel") == Some("author")
+        let l = e.id_class.to_ascii_lowercase();
+        let strong = v.attr("rel") == Some("author")
             || v.attr("itemprop").is_some_and(|p| p.contains("author"))
-            || {
-                let l = e.id_class.to_ascii_lowercase();
-                l.contains("byline") || l.contains("author") || l.contains("writtenby")
-            };
-        if !marked {
+            || l.contains("byline")
+            || l.contains("writtenby");
+        if !strong && !l.contains("author") {
             return None;
         }
         let text = element_text(&e.el);
         let n = text.chars().count();
-        (2..100).contains(&n).then(|| {
+        // A class named `author` also marks author boxes with counters.
+        let plain = strong || (n <= 50 && !text.chars().any(|c| c.is_ascii_digit()));
+        (plain && (2..100).contains(&n)).then(|| {
             let t = text.trim();
             t.strip_prefix("By ")
                 .or_else(|| t.strip_prefix("by "))

@@ -365,6 +365,9 @@ fn read_body(
             || heads.kicker.as_deref() == Some(text)
             || heads.subtitle.as_deref() == Some(text)
             || meta::is_boilerplate(text)
+            // A counter or page number alone (`4`, `1/10`), a tag list.
+            || !text.chars().any(char::is_alphabetic)
+            || meta::is_tag_list(text)
             || (b.link_ratio() > 0.5 && b.chars < 80 && !loose)
         {
             continue;
