@@ -192,7 +192,9 @@ impl<'a> Walker<'a, '_> {
                     let Some(child_el) = ElementRef::wrap(child) else {
                         continue;
                     };
-                    if self.skip.contains(&key(&child_el)) || is_hidden(ce) {
+                    if (!self.skip.is_empty() && self.skip.contains(&key(&child_el)))
+                        || is_hidden(ce)
+                    {
                         continue;
                     }
                     if depth >= MAX_DEPTH {

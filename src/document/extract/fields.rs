@@ -240,7 +240,9 @@ fn first_time_element(doc: &Html) -> Option<String> {
 fn outlet(doc: &Html, pm: &PageMeta, a: &Areas<'_>) -> Sourced<String> {
     if let Some((k, v)) = pm.get(SOURCE_METAS) {
         // `来源：人民网-文化频道 原创稿` is a furniture line in a meta.
-        let v = meta::read_line(v).outlet.unwrap_or_else(|| meta::strip_label(v));
+        let v = meta::read_line(v)
+            .outlet
+            .unwrap_or_else(|| meta::strip_label(v));
         if !v.is_empty() {
             return Some((v, format!("meta:{k}")));
         }

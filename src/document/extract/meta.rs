@@ -161,7 +161,10 @@ pub(crate) fn is_boilerplate(line: &str) -> bool {
 /// the page's tags, not prose.
 pub(crate) fn is_tag_list(line: &str) -> bool {
     let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
-    parts.len() >= 3 && parts.iter().all(|p| !p.is_empty() && p.chars().count() <= 10)
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().count() <= 10)
 }
 
 /// A heading after which nothing is article body (相关阅读, 推荐阅读 …).

@@ -8,14 +8,16 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// A name: one to three capitalised words (`Maria Lopez`, `Jean-Luc O'Neill`).
-const NAME: &str = r"[A-Z][\p{L}'’.-]+(?:\s+[A-Z][\p{L}'’.-]+){0,2}";
+/// (Latin letters only: Unicode classes under bounded repetition make the
+/// compiled regex huge.)
+const NAME: &str = r"[A-Z][A-Za-z\u{C0}-\u{17F}'’.-]+(?:\s+[A-Z][A-Za-z\u{C0}-\u{17F}'’.-]+){0,2}";
 /// Verbs of attribution.
-const VERB: &str = r"(?:said|says|added|adds|explained|noted|told\s+[\p{L} ]{2,30}?)";
+const VERB: &str = r"(?:said|says|added|adds|explained|noted|told\s+[a-z]+(?:\s+[a-z]+)?)";
 
 /// After the quote: `said NAME[, ROLE]` or `NAME said`.
 static AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s*(?:{VERB}\s+(?P<name>{NAME})(?:,\s*(?P<role>[^,.;:!?“”\x22]{{3,80}}))?|(?P<name2>{NAME})\s+{VERB}\b)"
+        r"^\s*(?:{VERB}\s+(?P<name>{NAME})(?:,\s*(?P<role>[^,.;:!?“”\x22]+))?|(?P<name2>{NAME})\s+{VERB}\b)"
     ))
     .expect("static regex")
 });
@@ -48,20 +50,55 @@ const NOT_NAMES: &[&str] = &[
     "Others",
 ];
 
+/// How much text next to a quote an attribution is looked for in (bounds
+/// the regex work on long paragraphs).
+const WINDOW: usize = 160;
+
+/// Verbs looked for with a plain substring search before any regex runs.
+const CHEAP_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "adds",
+    "explained",
+    "noted",
+    "told",
+];
+
+fn has_verb(text: &str) -> bool {
+    CHEAP_VERBS.iter().any(|v| text.contains(v))
+}
+
 /// `(speaker, role)` from the text after a quote.
 pub(crate) fn after(text: &str) -> Option<(String, Option<String>)> {
+    let mut end = text.len().min(WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
+    if !has_verb(text) {
+        return None;
+    }
     let c = AFTER.captures(text)?;
     let name = c.name("name").or_else(|| c.name("name2"))?.as_str();
     let name = name.trim_end_matches(['.', ',']);
     let role = c
         .name("role")
         .map(|r| r.as_str().trim().to_string())
-        .filter(|r| !r.is_empty());
+        .filter(|r| (3..=80).contains(&r.chars().count()));
     named(name).map(|n| (n, role))
 }
 
 /// `(speaker, None)` from the text just before a quote.
 pub(crate) fn before(text: &str) -> Option<(String, Option<String>)> {
+    let mut start = text.len().saturating_sub(WINDOW);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let text = &text[start..];
+    if !has_verb(text) {
+        return None;
+    }
     let c = BEFORE.captures(text)?;
     named(c.name("name")?.as_str()).map(|n| (n, None))
 }

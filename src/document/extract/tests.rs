@@ -419,7 +419,11 @@ fn differences(name: &str, got: &ExtractedPage, want: &Value) -> Vec<String> {
         ("body_from", Some(got.provenance.body_from.clone())),
     ] {
         if want.get(field).is_some() {
-            check(field, format!("{got:?}"), format!("{:?}", opt(&want[field])));
+            check(
+                field,
+                format!("{got:?}"),
+                format!("{:?}", opt(&want[field])),
+            );
         }
     }
     check(
@@ -656,7 +660,9 @@ fn fifty_kilobytes_of_link_chrome_do_not_move_the_body() {
         let golden_text = normalized(want["text"].as_str().expect("text"));
         if got != golden_text {
             let f1 = char_f1(&got, &golden_text);
-            moved.push(format!("{name}: padded body differs from its golden text (F1 {f1:.3})"));
+            moved.push(format!(
+                "{name}: padded body differs from its golden text (F1 {f1:.3})"
+            ));
         }
     }
     assert!(moved.is_empty(), "{}", moved.join("\n"));

@@ -33,6 +33,10 @@ pub(crate) struct Chosen<'a> {
     pub element: Option<ElementRef<'a>>,
 }
 
+/// How a text ranks: sources agreeing exactly, sources it opens, page
+/// metadata, a whole strong headline, a single part, length.
+type Rank = (usize, usize, bool, bool, bool, usize);
+
 /// One source's offer.
 struct Candidate<'a> {
     source: &'static str,
@@ -76,8 +80,7 @@ pub(crate) fn choose<'a>(
                      split: bool| {
         let text = fold(text);
         let n = text.chars().count();
-        if n < 2
-            || n > MAX_TITLE_CHARS
+        if !(2..=MAX_TITLE_CHARS).contains(&n)
             || site.as_deref() == Some(key(&text).as_str())
             || (element.is_none() && cands.iter().any(|c: &Candidate<'_>| c.source == source))
             // The line above the body is evidence of its own only when no
@@ -199,7 +202,7 @@ pub(crate) fn choose<'a>(
     offer("<title>", &page_title, None, split.len() <= 1, true);
 
     // Every text offered, whole or as a part, scored by agreement.
-    let mut best: Option<((usize, usize, bool, bool, bool, usize), usize, String)> = None;
+    let mut best: Option<(Rank, usize, String)> = None;
     for (ci, c) in cands.iter().enumerate() {
         let texts = std::iter::once((&c.text, &c.key)).chain(c.parts.iter().zip(&c.part_keys));
         for (pi, (t, k)) in texts.enumerate() {
