@@ -112,7 +112,10 @@ pub(crate) fn areas<'p>(
         Some(t) => (t..(t + HEAD_WINDOW).min(page.blocks.len())).collect(),
         None => (start.saturating_sub(HEAD_WINDOW)..start).collect(),
     };
-    let usable = |i: &usize| !page.blocks[*i].chrome;
+    // Lines after the headline are its header area even inside an
+    // `<aside>`/`<header>`; elsewhere such chrome is skipped.
+    let after_title = title_at.is_some();
+    let usable = |i: &usize| after_title || !page.blocks[*i].chrome;
     let read = |idx: &[usize]| -> Vec<LineMeta> {
         let mut out = Vec::new();
         let mut it = idx.iter().filter(|i| usable(i)).peekable();
@@ -130,7 +133,9 @@ pub(crate) fn areas<'p>(
         }
         out
     };
-    let tail: Vec<usize> = (end..(end + TAIL_WINDOW).min(page.blocks.len())).collect();
+    let tail: Vec<usize> = (end..(end + TAIL_WINDOW).min(page.blocks.len()))
+        .filter(|&i| !page.blocks[i].chrome)
+        .collect();
     Areas {
         head: read(&head_idx),
         inside: read(inside),

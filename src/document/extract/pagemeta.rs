@@ -126,6 +126,11 @@ fn read_ld(v: &Value, m: &mut PageMeta, depth: usize) {
                 _ => Vec::new(),
             };
             if !types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
+                // An untyped object (Baidu's `cambrian` JSON-LD) may still
+                // give the page's time as `pubDate`.
+                if types.is_empty() && m.ld_published.is_none() {
+                    m.ld_published = o.get("pubDate").and_then(Value::as_str).map(str::to_string);
+                }
                 return;
             }
             let text = |k: &str| {
