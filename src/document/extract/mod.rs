@@ -173,6 +173,7 @@ pub fn extract_article(
         // A page with an article but no headline anywhere: its first
         // heading, else the opening of its first paragraph.
         heads.title = untitled(&body.sections);
+        heads.title_from = "stand-in (no title on the page)".into();
     }
     let areas = fields::areas(&page, &heads.title, body.span, &body.meta_lines);
     let mut found = fields::find(&doc, &pmeta, &areas, ctx.timezone);
