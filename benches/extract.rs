@@ -6,8 +6,11 @@
 //!
 //! The fixtures are small (1–12 KB); real article pages carry far more
 //! chrome, so a second run pads every page with about 50 KB of navigation,
-//! link lists and footer before `</body>`. Parsing alone (html5ever via
-//! scraper) is timed as the floor any DOM-based extractor pays.
+//! link lists and footer before `</body>`, and a third runs real pages of
+//! 126–336 KB from the dev sets (`tests/fixtures/pages/devset/`: The
+//! Independent, BBC News, ifeng.com, with their navigation, sidebars and
+//! scripts). Parsing alone (html5ever via scraper) is timed as the floor any
+//! DOM-based extractor pays.
 //!
 //! Run: `cargo bench --bench extract` (`-- padded` for the padded run only).
 
@@ -74,19 +77,28 @@ const PAGES: &[(&[u8], &str)] = &[
     ),
 ];
 
+/// Real pages of realistic size (≥ 100 KB) with their golden JSON.
+const REAL: &[(&[u8], &str)] = &[
+    (
+        include_bytes!("../tests/fixtures/pages/devset/readability-bug-1255978.html"),
+        include_str!("../tests/fixtures/pages/devset/readability-bug-1255978.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/devset/readability-bbc-1.html"),
+        include_str!("../tests/fixtures/pages/devset/readability-bbc-1.expected.json"),
+    ),
+    (
+        include_bytes!("../tests/fixtures/pages/devset/gne-ifeng-1.html"),
+        include_str!("../tests/fixtures/pages/devset/gne-ifeng-1.expected.json"),
+    ),
+];
+
 const RUN_FOR: Duration = Duration::from_secs(2);
 
 fn main() {
     // `-- padded` runs only the padded pages (for profiling).
     let only_padded = std::env::args().any(|a| a == "padded");
-    let docs: Vec<(String, Url)> = PAGES
-        .iter()
-        .map(|(bytes, json)| {
-            let v: serde_json::Value = serde_json::from_str(json).expect("golden JSON");
-            let url = Url::parse(v["url"].as_str().expect("url")).expect("url");
-            (decode_document(bytes, Some("text/html"), None).text, url)
-        })
-        .collect();
+    let docs = decoded(PAGES);
     let bytes: usize = docs.iter().map(|(t, _)| t.len()).sum();
     println!(
         "extract bench: {} fixture pages, {:.1} KB average (decoded)",
@@ -131,6 +143,33 @@ fn main() {
         padded.len()
     });
     time("extract_article (padded)", || extract_all(&padded));
+
+    let real = decoded(REAL);
+    let bytes: usize = real.iter().map(|(t, _)| t.len()).sum();
+    println!(
+        "real dev-set pages: {} pages, {:.1} KB average",
+        real.len(),
+        bytes as f64 / real.len() as f64 / 1024.0
+    );
+    time("html5ever parse only (real)", || {
+        for (html, _) in &real {
+            black_box(scraper::Html::parse_document(html));
+        }
+        real.len()
+    });
+    time("extract_article (real)", || extract_all(&real));
+}
+
+/// Decodes each page and reads its URL from the golden JSON.
+fn decoded(pages: &[(&[u8], &str)]) -> Vec<(String, Url)> {
+    pages
+        .iter()
+        .map(|(bytes, json)| {
+            let v: serde_json::Value = serde_json::from_str(json).expect("golden JSON");
+            let url = Url::parse(v["url"].as_str().expect("url")).expect("url");
+            (decode_document(bytes, Some("text/html"), None).text, url)
+        })
+        .collect()
 }
 
 fn extract_all(docs: &[(String, Url)]) -> usize {

@@ -58,8 +58,9 @@ pub enum Command {
     /// Show what changed between two revisions of a stored article (by
     /// default its newest revision against the one it was compared with).
     Diff(DiffArgs),
-    /// Run one document (file or URL) through decode and parse (a feed) or
-    /// extract (an article page) and print it.
+    /// Run documents (files or URLs) through decode and parse (a feed) or
+    /// extract (an article page) and print them; several with `--json` print
+    /// one JSON object per line, each with its `input`.
     Extract(ExtractArgs),
     /// Fetch one source now and show the items found and the first article
     /// extracted; writes nothing.
@@ -187,8 +188,9 @@ pub enum DiffFormat {
 /// `extract` options.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// A file path, or an http(s) URL to fetch.
-    pub input: String,
+    /// File paths, or http(s) URLs to fetch.
+    #[arg(required = true, value_name = "FILE_OR_URL")]
+    pub inputs: Vec<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -14,6 +14,8 @@ use super::meta;
 
 /// Content containers of the CMSes Chinese government and news sites run.
 const KNOWN_CONTENT: &[&str] = &[
+    // schema.org's `itemprop="articleBody"` (the walker adds it to id_class).
+    "articleBody",
     "UCAP-CONTENT",
     "TRS_Editor",
     "TRS_UEDITOR",
@@ -52,10 +54,47 @@ const MAX_PARAGRAPH_WRAPPERS: usize = 3;
 const KNOWN_WEIGHT: f64 = 40.0;
 /// Weight of a positive or negative id/class word.
 const CLASS_WEIGHT: f64 = 15.0;
+/// Candidates (after the best) looked at for a shared ancestor.
+const MAX_ALTERNATIVES: usize = 4;
+/// An alternative counts when it scores at least this share of the best.
+const ALTERNATIVE_SHARE: f64 = 0.75;
+/// Candidates (the best included) an ancestor must hold to replace the best.
+const MIN_SHARED_CANDIDATES: usize = 3;
+/// A sibling joins when it scores this share of the container …
+const SIBLING_SHARE: f64 = 0.2;
+/// … and at least this much …
+const MIN_SIBLING_SCORE: f64 = 10.0;
+/// … with no more of its text in links than this.
+const MAX_SIBLING_LINK_DENSITY: f64 = 0.33;
+/// Siblings with these tags are page chrome.
+const CHROME_TAGS: &[&str] = &["nav", "footer", "aside", "header", "form", "menu"];
 
-/// The element most likely to hold the article body, if any block votes.
-pub(crate) fn main_container(page: &Page) -> Option<usize> {
-    let mut scores = vec![0.0f64; page.elems.len()];
+/// Score per element: what the paragraph votes give it, and its text and
+/// link characters (for link density).
+pub(crate) struct Scores {
+    /// Votes minus link density, plus the id/class weight; `None` without votes.
+    pub total: Vec<Option<f64>>,
+    text: Vec<usize>,
+    links: Vec<usize>,
+    /// Inside an element named like furniture (when asked for).
+    pub junk: Vec<bool>,
+}
+
+impl Scores {
+    /// Share of an element's text inside links.
+    pub fn link_density(&self, i: usize) -> f64 {
+        if self.text[i] == 0 {
+            0.0
+        } else {
+            self.links[i] as f64 / self.text[i] as f64
+        }
+    }
+}
+
+/// Scores every element of `page` by the paragraphs inside it; with
+/// `furniture`, text inside elements named like furniture does not vote.
+pub(crate) fn score(page: &Page, furniture: bool) -> Scores {
+    let mut votes = vec![0.0f64; page.elems.len()];
     let mut text = vec![0usize; page.elems.len()];
     let mut links = vec![0usize; page.elems.len()];
     let mut blocks = vec![0usize; page.elems.len()];
@@ -68,11 +107,19 @@ pub(crate) fn main_container(page: &Page) -> Option<usize> {
             e = page.elems[i].parent;
         }
     }
+    let mut junk = vec![false; page.elems.len()];
+    if furniture {
+        for (i, e) in page.elems.iter().enumerate() {
+            // Parents come before their children in `elems`.
+            junk[i] = e.junk_name || e.parent.is_some_and(|p| junk[p]);
+        }
+    }
     for b in &page.blocks {
         if b.chrome
             || b.chars < MIN_VOTING_CHARS
             || b.link_ratio() > 0.5
             || meta::is_boilerplate(&b.text)
+            || junk[b.elem]
         {
             continue;
         }
@@ -91,30 +138,183 @@ pub(crate) fn main_container(page: &Page) -> Option<usize> {
                 _ => break,
             }
         }
-        scores[target] += score;
+        votes[target] += score;
         if let Some(parent) = page.elems[target].parent {
-            scores[parent] += score / 2.0;
+            votes[parent] += score / 2.0;
             if let Some(grand) = page.elems[parent].parent {
-                scores[grand] += score / 3.0;
+                votes[grand] += score / 3.0;
             }
         }
     }
-    let mut best: Option<(usize, f64)> = None;
-    for (i, &s) in scores.iter().enumerate() {
-        if s <= 0.0 {
-            continue;
-        }
-        let density = if text[i] == 0 {
-            0.0
-        } else {
-            links[i] as f64 / text[i] as f64
-        };
-        let total = s * (1.0 - density) + class_weight(&page.elems[i].id_class);
-        if best.is_none_or(|(_, b)| total > b) {
-            best = Some((i, total));
+    let mut scores = Scores {
+        total: vec![None; page.elems.len()],
+        text,
+        links,
+        junk,
+    };
+    for (i, &v) in votes.iter().enumerate() {
+        if v > 0.0 {
+            let t = v * (1.0 - scores.link_density(i)) + class_weight(&page.elems[i].id_class);
+            scores.total[i] = Some(t);
         }
     }
-    best.map(|(i, _)| i)
+    scores
+}
+
+/// The element most likely to hold the article body, if any block votes.
+pub(crate) fn main_container(page: &Page, scores: &Scores) -> Option<usize> {
+    let mut ranked: Vec<(usize, f64)> = scores
+        .total
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.map(|t| (i, t)))
+        .collect();
+    // Highest first; the earlier element wins a tie.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let &(top, best) = ranked.first()?;
+    // Several strong candidates under one ancestor are parts of one article
+    // (Readability's rule): the ancestor is the container.
+    let near: Vec<usize> = ranked
+        .iter()
+        .skip(1)
+        .take(MAX_ALTERNATIVES)
+        .filter(|(_, t)| *t >= best * ALTERNATIVE_SHARE)
+        .map(|(i, _)| *i)
+        .collect();
+    let mut up = page.elems[top].parent;
+    while let Some(a) = up {
+        if matches!(page.elems[a].tag(), "body" | "html") {
+            break;
+        }
+        let inside = near.iter().filter(|&&c| page.is_within(c, a)).count();
+        if inside + 1 >= MIN_SHARED_CANDIDATES {
+            return Some(a);
+        }
+        up = page.elems[a].parent;
+    }
+    Some(climb(page, scores, top))
+}
+
+/// Readability's climb: a parent scoring higher than the container a step
+/// or two up holds more of the article; a wrapper around nothing but the
+/// container is the container.
+fn climb(page: &Page, scores: &Scores, top: usize) -> usize {
+    let mut top = top;
+    let mut last = scores.total[top].unwrap_or(0.0);
+    let floor = last / 3.0;
+    let mut up = page.elems[top].parent;
+    while let Some(a) = up {
+        if matches!(page.elems[a].tag(), "body" | "html") {
+            break;
+        }
+        if let Some(t) = scores.total[a] {
+            if t < floor {
+                break;
+            }
+            if t > last {
+                top = a;
+                break;
+            }
+            last = t;
+        }
+        up = page.elems[a].parent;
+    }
+    while let Some(a) = page.elems[top].parent {
+        if matches!(page.elems[a].tag(), "body" | "html") || element_children(page, a) != 1 {
+            break;
+        }
+        top = a;
+    }
+    top
+}
+
+/// How many child elements `a` has (cheap: children follow their parent).
+fn element_children(page: &Page, a: usize) -> usize {
+    (a + 1..page.elems.len())
+        .take_while(|&i| page.is_within(i, a))
+        .filter(|&i| page.elems[i].parent == Some(a))
+        .take(2)
+        .count()
+}
+
+/// The container plus those of its siblings that continue the article: a
+/// long article is often split into several sibling `<div>`s, with
+/// section headings between them.
+pub(crate) fn with_siblings(page: &Page, scores: &Scores, top: usize) -> Vec<usize> {
+    let Some(parent) = page.elems[top].parent else {
+        return vec![top];
+    };
+    if matches!(page.elems[top].tag(), "body" | "html") {
+        return vec![top];
+    }
+    let top_score = scores.total[top].unwrap_or(0.0);
+    let threshold = (top_score * SIBLING_SHARE).max(MIN_SIBLING_SCORE);
+    let siblings: Vec<usize> = (top + 1..page.elems.len())
+        .take_while(|&i| page.is_within(i, parent))
+        .filter(|&i| page.elems[i].parent == Some(parent))
+        .chain(std::iter::once(top))
+        .chain((0..top).filter(|&i| page.elems[i].parent == Some(parent)))
+        .collect();
+    // A sibling with the container's own class is likely more of it.
+    let class = page.elems[top].el.value().attr("class").unwrap_or("");
+    let bonus = |s: usize| {
+        if !class.is_empty() && page.elems[s].el.value().attr("class") == Some(class) {
+            top_score * SIBLING_SHARE
+        } else {
+            0.0
+        }
+    };
+    let mut keep: Vec<usize> = siblings
+        .iter()
+        .copied()
+        .filter(|&s| s == top || continues_article(page, scores, s, threshold, bonus(s)))
+        .collect();
+    keep.sort_unstable();
+    // A heading between two kept siblings heads the part after it.
+    let mut headings: Vec<usize> = siblings
+        .iter()
+        .copied()
+        .filter(|&s| {
+            matches!(page.elems[s].tag(), "h2" | "h3" | "h4" | "h5" | "h6")
+                && keep.first().is_some_and(|&f| f < s)
+                && keep.last().is_some_and(|&l| l > s)
+        })
+        .collect();
+    keep.append(&mut headings);
+    keep.sort_unstable();
+    keep
+}
+
+fn continues_article(page: &Page, scores: &Scores, s: usize, threshold: f64, bonus: f64) -> bool {
+    let e = &page.elems[s];
+    if scores.junk[s] || CHROME_TAGS.contains(&e.tag()) || NEGATIVE.is_match(&e.id_class) {
+        return false;
+    }
+    let density = scores.link_density(s);
+    if scores.total[s].unwrap_or(0.0) + bonus >= threshold && density < MAX_SIBLING_LINK_DENSITY {
+        return true;
+    }
+    // A plain paragraph next to the container (Readability's rule).
+    if !matches!(
+        e.tag(),
+        "p" | "div" | "section" | "blockquote" | "pre" | "ul" | "ol"
+    ) {
+        return false;
+    }
+    let chars = scores.text[s];
+    let own: Vec<&super::dom::Block> = page
+        .blocks
+        .iter()
+        .filter(|b| page.is_within(b.elem, s))
+        .take(2)
+        .collect();
+    match own.as_slice() {
+        [b] => {
+            (chars >= 80 && density < 0.25)
+                || (chars > 0 && density == 0.0 && meta::ends_sentence(&b.text))
+        }
+        _ => false,
+    }
 }
 
 /// Sentence punctuation in `s`: the more, the more it reads like prose.
@@ -158,7 +358,7 @@ mod tests {
     fn container_id(html: &str) -> String {
         let doc = Html::parse_document(html);
         let page = walk(doc.root_element(), &HashSet::new());
-        let c = main_container(&page).expect("a container");
+        let c = main_container(&page, &score(&page, true)).expect("a container");
         page.elems[c].id_class.trim().to_string()
     }
 

@@ -5,6 +5,9 @@
 //! footer, aside, header). Scoring and interpretation live elsewhere.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use scraper::{ElementRef, Node};
 
@@ -35,6 +38,9 @@ pub(crate) struct Elem<'a> {
     pub el: ElementRef<'a>,
     /// `id` and `class` attributes joined (empty when it has neither).
     pub id_class: String,
+    /// Named like page furniture (share bars, comments, related links,
+    /// captions), or a `<figure>`/`<figcaption>`: see [`looks_like_junk`].
+    pub junk_name: bool,
 }
 
 impl<'a> Elem<'a> {
@@ -151,11 +157,16 @@ impl<'a> Walker<'a, '_> {
             id_class.push(' ');
             id_class.push_str(class);
         }
+        if e.attr("itemprop") == Some("articleBody") {
+            id_class.push_str(" articleBody");
+        }
         let idx = self.page.elems.len();
+        let junk_name = looks_like_junk(tag, &id_class);
         self.page.elems.push(Elem {
             parent,
             el,
             id_class,
+            junk_name,
         });
         let mut flags = flags;
         match tag {
@@ -181,7 +192,9 @@ impl<'a> Walker<'a, '_> {
                     let Some(child_el) = ElementRef::wrap(child) else {
                         continue;
                     };
-                    if self.skip.contains(&key(&child_el)) {
+                    if (!self.skip.is_empty() && self.skip.contains(&key(&child_el)))
+                        || is_hidden(ce)
+                    {
                         continue;
                     }
                     if depth >= MAX_DEPTH {
@@ -230,6 +243,50 @@ impl<'a> Walker<'a, '_> {
         self.links = 0;
         self.strong = 0;
     }
+}
+
+/// id/class words of page furniture (Readability's "unlikely candidates"
+/// plus the pinyin names Chinese CMSes use) …
+static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|",
+        r"footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|",
+        r"social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|share|",
+        r"newsletter|subscribe|fenxiang|pinglun|xgxx|xgwz|tuijian|recommend"
+    ))
+    .expect("static regex")
+});
+
+/// … unless the name also says it may hold the article.
+static MAYBE_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)and|article|body|column|content|main|mathjax|shadow|zhengwen")
+        .expect("static regex")
+});
+
+/// Whether an element is named like furniture, or is a figure or caption
+/// (kept apart from the body text).
+fn looks_like_junk(tag: &str, id_class: &str) -> bool {
+    matches!(tag, "figure" | "figcaption")
+        || (!id_class.is_empty()
+            && !matches!(tag, "body" | "html")
+            && JUNK.is_match(id_class)
+            && !MAYBE_CONTENT.is_match(id_class))
+}
+
+/// Elements a reader never sees: `hidden`, `aria-hidden="true"`,
+/// `display: none` or `visibility: hidden` inline.
+fn is_hidden(e: &scraper::node::Element) -> bool {
+    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    e.attr("style").is_some_and(|st| {
+        let st: String = st
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        st.contains("display:none") || st.contains("visibility:hidden")
+    })
 }
 
 /// Whitespace as news pages use it: ASCII, NBSP, ideographic space, zero-width.

@@ -9,11 +9,10 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::HashSet;
 
-use super::dom::{element_text, head_children, key, Page};
-use super::meta;
+use super::dom::{element_text, key, Page};
+use super::pagemeta::PageMeta;
+use super::{meta, title};
 
-/// Separators between an article title and the site name in `<title>`.
-const TITLE_SEPARATORS: &[&str] = &["_", " - ", "--", " | ", "｜", "——", " – ", "-"];
 /// Longest kicker or subtitle, in characters.
 const MAX_DECK_CHARS: usize = 80;
 /// Shortest kicker or subtitle; shorter lines are channel names and labels.
@@ -30,69 +29,42 @@ pub(crate) struct Heads {
     pub kicker: Option<String>,
     /// 副题.
     pub subtitle: Option<String>,
+    /// Where the title came from (`h1+og:title+<title>`).
+    pub title_from: String,
 }
 
 /// Finds title, kicker and subtitle on `page` (which already lacks the
 /// elements in `skip`).
-pub(crate) fn find_heads(doc: &Html, page: &Page<'_>, skip: &HashSet<usize>) -> Option<Heads> {
-    let page_title = head_children(doc.root_element())
-        .find(|e| e.value().name() == "title")
-        .map(|t| element_text(&t))
-        .unwrap_or_default();
-    let title_part = title_before_site(&page_title);
-
-    // A logo `<h1>` carries the site name, which is a later part of <title>.
-    let site_name = |t: &str| t != title_part && page_title.ends_with(t);
-    let h1s = || {
-        page.elems
-            .iter()
-            .filter(|e| e.tag() == "h1")
-            .map(|e| (e.el, element_text(&e.el)))
-            .filter(move |(_, t)| !t.is_empty() && !site_name(t))
-    };
-    let h1 = h1s()
-        .find(|(_, t)| {
-            page_title.contains(t.as_str()) || (!title_part.is_empty() && t.contains(title_part))
-        })
-        .or_else(|| h1s().find(|(_, t)| t.chars().count() >= 4))
-        .map(|(el, _)| el);
-    let element = h1.or_else(|| {
-        if title_part.is_empty() {
-            return None;
-        }
-        // The last block whose text is the <title> before its suffix.
+pub(crate) fn find_heads(
+    doc: &Html,
+    page: &Page<'_>,
+    meta: &PageMeta,
+    body_start: Option<usize>,
+    skip: &HashSet<usize>,
+) -> Option<Heads> {
+    let chosen = title::choose(doc, page, meta, body_start)?;
+    let element = chosen.element.or_else(|| {
+        // The last block showing the chosen text.
         page.blocks
             .iter()
             .rev()
-            .find(|b| b.text == title_part)
+            .find(|b| b.text == chosen.text)
             .map(|b| page.elems[b.elem].el)
     });
     let Some(element) = element else {
-        return (!title_part.is_empty()).then(|| Heads {
-            title: title_part.to_string(),
+        return Some(Heads {
+            title: chosen.text,
+            title_from: chosen.from,
             ..Heads::default()
         });
     };
-    let title = element_text(&element);
-    let outer = climb(element, &title);
+    let outer = climb(element, &element_text(&element));
     Some(Heads {
         kicker: neighbour(outer, skip, Side::Before),
         subtitle: neighbour(outer, skip, Side::After),
-        title,
+        title: chosen.text,
+        title_from: chosen.from,
     })
-}
-
-/// `<title>` without its site suffix: the first part before a separator.
-fn title_before_site(t: &str) -> &str {
-    let mut cut = t.len();
-    for sep in TITLE_SEPARATORS {
-        if let Some(i) = t.find(sep) {
-            if i > 0 {
-                cut = cut.min(i);
-            }
-        }
-    }
-    t[..cut].trim()
 }
 
 /// Whether `el` or an ancestor was removed by a `remove` selector.
@@ -202,7 +174,8 @@ mod tests {
     fn heads(html: &str) -> Heads {
         let doc = Html::parse_document(html);
         let page = walk(doc.root_element(), &HashSet::new());
-        find_heads(&doc, &page, &HashSet::new()).unwrap_or_default()
+        let meta = crate::document::extract::pagemeta::read(&doc, &[], &[]);
+        find_heads(&doc, &page, &meta, None, &HashSet::new()).unwrap_or_default()
     }
 
     #[test]

@@ -12,6 +12,9 @@ use regex::Regex;
 
 use crate::document::dates;
 
+/// A date line no longer than this is just a date.
+const MAX_ALONE_DATE_CHARS: usize = 24;
+
 /// Lines longer than this are article text, never furniture.
 const MAX_FURNITURE_CHARS: usize = 80;
 
@@ -46,7 +49,8 @@ static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
         r"浏览次数|浏览量\s*[：:]|阅读量\s*[：:]|阅读数\s*[：:]|阅读\s*[：:]\s*\d|点击[数量率]?\s*[：:]|",
         r"^【?\s*上一篇|^【?\s*下一篇|^上一页$|^下一页$|责任编辑\s*[：:]|^[（(【\[]?\s*责编\s*[：:]|^编辑\s*[：:]|",
         r"^审核\s*[：:]|^校对\s*[：:]|我要纠错|^相关(阅读|新闻|稿件|链接|报道|文章)|^推荐阅读|^延伸阅读|",
-        r"版权所有|ICP备|^当前位置|您现在的位置|^首页\s*[>＞]|^Copyright|^©|",
+        r"版权所有|ICP备|^当前位置|您现在的位置|^您?所在的?位置\s*[：:]|^首页\s*[>＞]|^Copyright|^©|",
+        r"^(免责)?声明\s*[：:]|",
         r"^《\s*\S+\s*》\s*[（(].*版\s*[）)]$|",
         r"^[（(【\[]\s*完\s*[）)】\]]$|",
         r"(摄|供图|摄影)\s*[）)]?$|^(图为|上图|下图|资料图)"
@@ -75,6 +79,8 @@ pub(crate) struct LineMeta {
     pub date: Option<String>,
     /// The line had a label (so it is furniture, not body).
     pub labelled: bool,
+    /// The line is little more than its date (`2019-09-08 11:42:03`).
+    pub alone: bool,
 }
 
 /// Reads the labels of one short line; long lines are never furniture.
@@ -86,6 +92,8 @@ pub(crate) fn read_line(line: &str) -> LineMeta {
     meta.date = find_date(line);
     let labels: Vec<_> = LABEL.captures_iter(line).collect();
     meta.labelled = !labels.is_empty();
+    meta.alone =
+        !meta.labelled && meta.date.is_some() && line.chars().count() <= MAX_ALONE_DATE_CHARS;
     for (i, cap) in labels.iter().enumerate() {
         let whole = cap.get(0).expect("match");
         let end = labels
@@ -147,6 +155,16 @@ fn trim_value(v: &str) -> &str {
 /// bars, editor credits, related-links headings, copyright).
 pub(crate) fn is_boilerplate(line: &str) -> bool {
     line.chars().count() <= MAX_FURNITURE_CHARS && BOILERPLATE.is_match(line)
+}
+
+/// A line of short keywords between bars (`20190926|国贸|增长率|全球经济`):
+/// the page's tags, not prose.
+pub(crate) fn is_tag_list(line: &str) -> bool {
+    let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().count() <= 10)
 }
 
 /// A heading after which nothing is article body (相关阅读, 推荐阅读 …).

@@ -18,12 +18,17 @@
 
 mod content;
 mod dom;
+mod fields;
 mod heads;
 mod meta;
+mod pagemeta;
 mod paging;
 pub mod quotes;
+mod quotes_en;
+mod strip;
 #[cfg(test)]
 mod tests;
+mod title;
 
 use std::collections::{HashMap, HashSet};
 
@@ -59,13 +64,34 @@ pub struct ExtractedPage {
     pub article: Article,
     /// The next page of a multi-page article (`content_123_2.htm`, 下一页).
     pub next_page: Option<Url>,
+    /// Where each field came from, so a wrong one can be traced.
+    pub provenance: Provenance,
+}
+
+/// Where the fields of an extracted article came from: `og:title`,
+/// `h1+<title>`, `meta:article:published_time`, `line:来源`,
+/// `selector:outlet` (a source rule), `div#content+2 siblings` …
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Provenance {
+    /// The title's source, then the sources that agreed with it.
+    pub title_from: String,
+    /// The published time's source (a day completed by a later source
+    /// that gave its time shows both: `meta:pubdate+line:date`).
+    pub published_from: Option<String>,
+    /// The outlet's source.
+    pub outlet_from: Option<String>,
+    /// The byline's source.
+    pub byline_from: Option<String>,
+    /// The element(s) the body was read from.
+    pub body_from: String,
 }
 
 /// Why a page gave no article.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
-    /// No title could be found.
-    #[error("no title found on the page")]
+    /// Neither a title nor body text: not an article page. (A page with a
+    /// body but no headline gets a stand-in title from its text.)
+    #[error("no title and no article body found on the page")]
     NoTitle,
     /// No body text could be found.
     #[error("no article body found on the page")]
@@ -84,7 +110,8 @@ pub fn extract_article(
     ctx: &PageContext<'_>,
     rules: Option<&ArticleRules>,
 ) -> Result<ExtractedPage, ExtractError> {
-    let doc = Html::parse_document(html);
+    let stripped = strip::strip_inert(html);
+    let doc = Html::parse_document(&stripped.html);
     let skip: HashSet<usize> = rules
         .map(|r| {
             r.remove
@@ -96,7 +123,14 @@ pub fn extract_article(
         .unwrap_or_default();
     let page = dom::walk(doc.root_element(), &skip);
 
-    let mut heads = heads::find_heads(&doc, &page, &skip).unwrap_or_default();
+    let pmeta = pagemeta::read(&doc, &stripped.json_ld, &stripped.scripts);
+    let scores = content::score(&page, true);
+    let containers = body_containers(&doc, &page, &scores, rules)?;
+    let body_start = page
+        .blocks
+        .iter()
+        .position(|b| containers.iter().any(|&c| page.is_within(b.elem, c)));
+    let mut heads = heads::find_heads(&doc, &page, &pmeta, body_start, &skip).unwrap_or_default();
     if let Some(r) = rules {
         if let Some(t) = r.title.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
             heads.title = t;
@@ -108,27 +142,66 @@ pub fn extract_article(
             heads.subtitle = Some(t);
         }
     }
-    if heads.title.is_empty() {
-        return Err(ExtractError::NoTitle);
-    }
 
-    let containers = body_containers(&doc, &page, rules)?;
-    let body = read_body(&page, &containers, &heads);
-    if body.sections.iter().all(|s| s.paragraphs.is_empty()) {
-        return Err(ExtractError::NoBody);
+    let mut body = read_body(&page, &scores, &containers, &heads, false);
+    let automatic = rules.and_then(|r| r.body.as_ref()).is_none();
+    if automatic && body.chars < MIN_BODY_CHARS {
+        // Readability's second try: a wrapper or gallery named like
+        // furniture (`has-sidebar`, `legends`) may hold the article.
+        let scores = content::score(&page, false);
+        let containers = body_containers(&doc, &page, &scores, rules)?;
+        let second = read_body(&page, &scores, &containers, &heads, false);
+        if second.chars > body.chars {
+            body = second;
+        }
     }
-    let mut found = page_meta(&page, &body, &heads, &doc, ctx.timezone);
+    let mut body_from = describe(&page, &containers, automatic);
+    if automatic && body.sections.iter().all(|s| s.paragraphs.is_empty()) {
+        // Nothing reads like an article container (a page of a few short
+        // lines): whatever text the page shows is its body.
+        body = read_body(&page, &scores, &[0], &heads, true);
+        body_from = "whole page (no container)".into();
+    }
+    if body.sections.iter().all(|s| s.paragraphs.is_empty()) {
+        return Err(if heads.title.is_empty() {
+            ExtractError::NoTitle
+        } else {
+            ExtractError::NoBody
+        });
+    }
+    if heads.title.is_empty() {
+        // A page with an article but no headline anywhere: its first
+        // heading, else the opening of its first paragraph.
+        heads.title = untitled(&body.sections);
+        heads.title_from = "stand-in (no title on the page)".into();
+    }
+    let areas = fields::areas(&page, &heads.title, body.span, &body.meta_lines);
+    let mut found = fields::find(&doc, &pmeta, &areas, ctx.timezone);
     if let Some(r) = rules {
+        let rule = |from: &str| format!("selector:{from}");
         if let Some(t) = r.date.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.published_at = meta::parse_first_date(&t, ctx.timezone).or(found.published_at);
+            if let Some(d) = meta::parse_first_date(&t, ctx.timezone) {
+                found.published_at = Some((d, rule("date")));
+            }
         }
         if let Some(t) = r.byline.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.byline = Some(meta::strip_label(&t)).filter(|b| !b.is_empty());
+            found.byline = Some(meta::strip_label(&t))
+                .filter(|b| !b.is_empty())
+                .map(|b| (b, rule("byline")));
         }
         if let Some(t) = r.outlet.as_ref().and_then(|s| first_text(&doc, s, &skip)) {
-            found.outlet = Some(meta::strip_label(&t)).filter(|o| !o.is_empty());
+            found.outlet = Some(meta::strip_label(&t))
+                .filter(|o| !o.is_empty())
+                .map(|o| (o, rule("outlet")));
         }
     }
+    let provenance = Provenance {
+        title_from: heads.title_from.clone(),
+        published_from: found.published_at.as_ref().map(|f| f.1.clone()),
+        outlet_from: found.outlet.as_ref().map(|f| f.1.clone()),
+        byline_from: found.byline.as_ref().map(|f| f.1.clone()),
+        body_from,
+    };
 
     let paragraphs: Vec<String> = body
         .sections
@@ -144,9 +217,9 @@ pub fn extract_article(
         kicker: heads.kicker,
         title: heads.title,
         subtitle: heads.subtitle,
-        byline: found.byline,
-        outlet: found.outlet,
-        published_at: found.published_at,
+        byline: found.byline.map(|f| f.0),
+        outlet: found.outlet.map(|f| f.0),
+        published_at: found.published_at.map(|f| f.0),
         fetched_at: ctx.fetched_at,
         language: Some(language(&paragraphs).to_string()),
         lead: paragraphs.first().cloned(),
@@ -159,7 +232,53 @@ pub fn extract_article(
     Ok(ExtractedPage {
         article,
         next_page: paging::next_page(&doc, &page, ctx.url),
+        provenance,
     })
+}
+
+/// `div#content.article-body+2 siblings`, or `selector:body`.
+fn describe(page: &dom::Page, containers: &[usize], automatic: bool) -> String {
+    let Some(&first) = containers.first() else {
+        return "none".into();
+    };
+    let e = &page.elems[first];
+    let mut out = if automatic {
+        String::new()
+    } else {
+        "selector:body ".into()
+    };
+    out.push_str(e.tag());
+    if let Some(id) = e.el.value().id() {
+        out.push('#');
+        out.push_str(id);
+    }
+    for c in e.el.value().classes().take(2) {
+        out.push('.');
+        out.push_str(c);
+    }
+    if containers.len() > 1 {
+        out.push_str(&format!("+{} siblings", containers.len() - 1));
+    }
+    out
+}
+
+/// Longest stand-in title, in characters.
+const MAX_STAND_IN_TITLE: usize = 80;
+
+/// A title for a page that prints none.
+fn untitled(sections: &[Section]) -> String {
+    if let Some(h) = sections.iter().find_map(|s| s.heading.as_ref()) {
+        return h.clone();
+    }
+    let first = sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter())
+        .next()
+        .map_or("", String::as_str);
+    let sentence = first
+        .find(['。', '！', '？', '.', '!', '?'])
+        .map_or(first, |i| &first[..i]);
+    sentence.chars().take(MAX_STAND_IN_TITLE).collect()
 }
 
 /// Text of the first element `sel` matches that the rules did not remove.
@@ -171,10 +290,12 @@ fn first_text(doc: &Html, sel: &Selector, skip: &HashSet<usize>) -> Option<Strin
 }
 
 /// The element(s) holding the body: the `body` selector's matches, else
-/// the densest container.
+/// the best-scored container and the siblings that continue it (none when
+/// no block reads like article text).
 fn body_containers(
     doc: &Html,
     page: &dom::Page,
+    scores: &content::Scores,
     rules: Option<&ArticleRules>,
 ) -> Result<Vec<usize>, ExtractError> {
     if let Some(sel) = rules.and_then(|r| r.body.as_ref()) {
@@ -193,9 +314,9 @@ fn body_containers(
         }
         return Ok(found);
     }
-    content::main_container(page)
-        .map(|c| vec![c])
-        .ok_or(ExtractError::NoBody)
+    Ok(content::main_container(page, scores)
+        .map(|top| content::with_siblings(page, scores, top))
+        .unwrap_or_default())
 }
 
 /// The body as sections, plus where it sits among the page's blocks.
@@ -205,17 +326,34 @@ struct Body {
     span: (usize, usize),
     /// Furniture lines found inside the containers (来源, 作者 …).
     meta_lines: Vec<usize>,
+    /// Non-blank characters of the paragraphs.
+    chars: usize,
 }
+
+/// A body shorter than this (in non-blank characters) is tried again
+/// without dropping furniture-named elements.
+const MIN_BODY_CHARS: usize = 250;
 
 /// Section headings are short; longer bold lines are emphasised prose.
 const MAX_HEADING_CHARS: usize = 40;
 
-fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Body {
+fn read_body(
+    page: &dom::Page,
+    scores: &content::Scores,
+    containers: &[usize],
+    heads: &heads::Heads,
+    loose: bool,
+) -> Body {
     let mut sections = vec![Section::default()];
     let mut meta_lines = Vec::new();
     let mut span: Option<(usize, usize)> = None;
+    let mut chars = 0;
     for (i, b) in page.blocks.iter().enumerate() {
-        if !containers.iter().any(|&c| page.is_within(b.elem, c)) {
+        let Some(&container) = containers.iter().find(|&&c| page.is_within(b.elem, c)) else {
+            continue;
+        };
+        // Furniture inside the container (share bars, captions, related links).
+        if scores.junk[b.elem] && !scores.junk[container] && !loose {
             continue;
         }
         span = Some(span.map_or((i, i + 1), |(s, _)| (s, i + 1)));
@@ -228,7 +366,10 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
             || heads.kicker.as_deref() == Some(text)
             || heads.subtitle.as_deref() == Some(text)
             || meta::is_boilerplate(text)
-            || (b.link_ratio() > 0.5 && b.chars < 80)
+            // A counter or page number alone (`4`, `1/10`), a tag list.
+            || !text.chars().any(char::is_alphabetic)
+            || meta::is_tag_list(text)
+            || (b.link_ratio() > 0.5 && b.chars < 80 && !loose)
         {
             continue;
         }
@@ -237,7 +378,11 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
             continue;
         }
         let bold = b.strong_chars * 10 >= b.chars * 9;
-        if (b.heading || bold) && b.chars <= MAX_HEADING_CHARS && !meta::ends_sentence(text) {
+        if (b.heading || bold)
+            && b.chars <= MAX_HEADING_CHARS
+            && !meta::ends_sentence(text)
+            && !loose
+        {
             sections.push(Section {
                 heading: Some(text.to_string()),
                 paragraphs: Vec::new(),
@@ -246,6 +391,7 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
         }
         if let Some(last) = sections.last_mut() {
             last.paragraphs.push(text.to_string());
+            chars += b.chars;
         }
     }
     sections.retain(|s| s.heading.is_some() || !s.paragraphs.is_empty());
@@ -253,85 +399,7 @@ fn read_body(page: &dom::Page, containers: &[usize], heads: &heads::Heads) -> Bo
         sections,
         span: span.unwrap_or((0, 0)),
         meta_lines,
-    }
-}
-
-/// Outlet, byline and published time found around (and inside) the body.
-#[derive(Default)]
-struct Found {
-    outlet: Option<String>,
-    byline: Option<String>,
-    published_at: Option<DateTime<Utc>>,
-}
-
-/// How many blocks before and after the body are read for furniture.
-const META_WINDOW: usize = 15;
-
-/// `<meta>` names and properties that carry the published time.
-const META_DATE_NAMES: &[&str] = &[
-    "pubdate",
-    "publishdate",
-    "firstpublishedtime",
-    "article:published_time",
-    "datepublished",
-];
-
-fn page_meta(page: &dom::Page, body: &Body, heads: &heads::Heads, doc: &Html, tz: Tz) -> Found {
-    let (start, end) = body.span;
-    // The headline block onwards (else a window) up to the body.
-    let head_from = page.blocks[..start]
-        .iter()
-        .rposition(|b| b.text == heads.title)
-        .unwrap_or(start.saturating_sub(META_WINDOW));
-    let usable = |i: &usize| !page.blocks[*i].chrome;
-    let head: Vec<usize> = (head_from..start).filter(usable).collect();
-    let tail: Vec<usize> = (end..(end + META_WINDOW).min(page.blocks.len()))
-        .filter(usable)
-        .collect();
-    let read = |idx: &[usize]| -> Vec<meta::LineMeta> {
-        idx.iter()
-            .map(|&i| meta::read_line(&page.blocks[i].text))
-            .collect()
-    };
-    let (head, inside, tail) = (read(&head), read(&body.meta_lines), read(&tail));
-    let all = || head.iter().chain(inside.iter()).chain(tail.iter());
-
-    let parse = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|d| crate::document::dates::parse_date(d, tz))
-    };
-    // A `<meta>` date with a time beats a date printed near the headline;
-    // a bare `<meta>` day does not.
-    let meta_tag = |with_time: bool| {
-        dom::head_children(doc.root_element())
-            .filter(|m| {
-                let e = m.value();
-                e.name() == "meta"
-                    && [e.attr("name"), e.attr("property"), e.attr("itemprop")]
-                        .into_iter()
-                        .flatten()
-                        .any(|n| META_DATE_NAMES.iter().any(|w| n.eq_ignore_ascii_case(w)))
-            })
-            .filter_map(|m| m.value().attr("content"))
-            .filter(|c| c.contains(':') == with_time)
-            .find_map(|c| crate::document::dates::parse_date(c, tz))
-    };
-    let published_at = head
-        .iter()
-        .find_map(|m| parse(&m.labelled_date))
-        .or_else(|| meta_tag(true))
-        .or_else(|| head.iter().find_map(|m| parse(&m.date)))
-        .or_else(|| meta_tag(false))
-        .or_else(|| {
-            inside
-                .iter()
-                .chain(tail.iter())
-                .find_map(|m| parse(&m.labelled_date))
-        });
-    Found {
-        outlet: all().find_map(|m| m.outlet.clone()),
-        byline: all().find_map(|m| m.byline.clone()),
-        published_at,
+        chars,
     }
 }
 

@@ -1,13 +1,19 @@
-//! Pure: quoted speech in Chinese news paragraphs → `Quote { speaker, role,
-//! text }`. Owns the attribution patterns of Chinese reporting:
-//! `“…”市委改革办常务副主任王亮表示`, `在市科技局党组书记、局长吴根军看来，…“…”`,
-//! `“…”西山社区党委书记金美凤说`, `负责人陆丽燕对此深有感触，“…”`, and a
-//! second quote in the same paragraph continuing the last speaker.
+//! Pure: quoted speech in news paragraphs → `Quote { speaker, role, text }`.
+//! Owns the attribution patterns of Chinese reporting:
+//! - a speech verb after the quote: `“…”市委改革办常务副主任王亮表示`;
+//! - a speech verb before it, in the same sentence: `王亮说：“…”`,
+//!   `在X看来，…“…”`, `据X介绍，…“…”`;
+//! - a post-plus-name subject and its comment before a comma or colon:
+//!   `负责人陆丽燕深有体会，“…”`, `局长伍建军：“…”`;
+//! - manner words between name and verb (`对记者`, `……地说`);
+//! - a second quote in the same paragraph continuing the last speaker;
 //!
-//! The speaker is a 2–3 character name (4 with a compound surname) right
-//! before the speech verb; the role is the post printed before the name.
-//! Quoted terms (`“四梁八柱”`) are not speech and quotes nobody is named for
-//! are left out.
+//! and of English reporting: `"…," said X`, `"…," X said`, `X said: "…"`.
+//!
+//! A Chinese speaker is a 2–3 character name (4 with a compound surname);
+//! the role is the post printed before it (after it, in English). Quoted
+//! terms (`“四梁八柱”`) are not speech, and a quote nobody is named for is
+//! left out: a wrong speaker is worse than none.
 
 use crate::model::Quote;
 
@@ -32,7 +38,6 @@ const VERBS_AFTER: &[&str] = &[
 /// Verbs that introduce a quote later in the sentence (`吴根军看来，…“…”`).
 const VERBS_BEFORE: &[&str] = &[
     "看来",
-    "感触",
     "表示",
     "认为",
     "指出",
@@ -46,19 +51,13 @@ const VERBS_BEFORE: &[&str] = &[
     "告诉记者",
 ];
 
-/// Words between a name and its verb (`陆丽燕对此深有感触`, `信心满满地说`).
+/// Function words between a name and its verb (`王亮也表示`,
+/// `王亮对记者说`, `王亮在接受采访时说`).
 const FILLERS: &[&str] = &[
-    "对此深有",
-    "深有",
-    "信心满满地",
-    "满怀信心地",
-    "激动地",
-    "自豪地",
-    "感慨地",
-    "兴奋地",
-    "笑着",
     "对记者",
     "向记者",
+    "对此",
+    "就此",
     "在接受采访时",
     "接受采访时",
     "也",
@@ -66,7 +65,15 @@ const FILLERS: &[&str] = &[
     "则",
     "都",
     "曾",
+    "又",
 ];
+
+/// Longest manner phrase ending in 地 before a verb (`满怀信心地说`).
+const MAX_MANNER_CHARS: usize = 6;
+
+/// Longest comment between a post-plus-name subject and the quote it
+/// introduces (`局长伍建军深有体会，“…”`).
+const MAX_COMMENT_CHARS: usize = 12;
 
 /// Words a role starts with that are not part of the post.
 const ROLE_PREFIXES: &[&str] = &["在", "据", "而", "对此", "其中", "对于"];
@@ -94,14 +101,17 @@ pub fn find_quotes(paragraphs: &[String]) -> Vec<Quote> {
     let mut out: Vec<Quote> = Vec::new();
     for para in paragraphs {
         let mut last: Option<(String, Option<String>)> = None;
-        for (start, end) in quote_spans(para) {
-            let text = &para[start + '“'.len_utf8()..end];
+        for (open, start, end, close) in quote_spans(para) {
+            let text = &para[start..end];
             if !is_speech(text) {
                 continue;
             }
-            let after = &para[end + '”'.len_utf8()..];
+            let after = &para[close..];
+            let before = &para[..open];
             let attribution = attribution_after(after)
-                .or_else(|| attribution_before(sentence_before(&para[..start])))
+                .or_else(|| attribution_before(sentence_before(before)))
+                .or_else(|| super::quotes_en::after(after))
+                .or_else(|| super::quotes_en::before(sentence_before(before)))
                 .or_else(|| last.clone());
             let Some((speaker, role)) = attribution else {
                 continue;
@@ -122,11 +132,14 @@ pub fn find_quotes(paragraphs: &[String]) -> Vec<Quote> {
     out
 }
 
-/// Byte spans of `“…”` (start of `“`, start of the matching `”`).
-fn quote_spans(para: &str) -> Vec<(usize, usize)> {
+/// Quotes in `para` as byte offsets: the opening mark, the text's start
+/// and end, and where the text after the closing mark starts. `“…”` nest; ASCII `"` pair up in
+/// order.
+fn quote_spans(para: &str) -> Vec<(usize, usize, usize, usize)> {
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;
     let mut depth = 0usize;
+    let mut ascii_open: Option<usize> = None;
     for (i, c) in para.char_indices() {
         match c {
             '“' => {
@@ -139,19 +152,26 @@ fn quote_spans(para: &str) -> Vec<(usize, usize)> {
                 depth -= 1;
                 if depth == 0 {
                     if let Some(s) = open.take() {
-                        spans.push((s, i));
+                        spans.push((s, s + '“'.len_utf8(), i, i + c.len_utf8()));
                     }
                 }
             }
+            '"' if depth == 0 => match ascii_open.take() {
+                Some(s) => spans.push((s, s + 1, i, i + 1)),
+                None => ascii_open = Some(i),
+            },
             _ => {}
         }
     }
     spans
 }
 
-/// Speech ends like a sentence or is long; `“四梁八柱”` is a quoted term.
+/// Speech ends like a sentence (or an English clause: `"…,"`) or is long;
+/// `“四梁八柱”` is a quoted term.
 fn is_speech(text: &str) -> bool {
-    super::meta::ends_sentence(text) || text.chars().count() >= 30
+    super::meta::ends_sentence(text)
+        || (text.ends_with(',') && text.contains(' '))
+        || text.chars().count() >= 30
 }
 
 /// `市委改革办常务副主任王亮表示，…` right after the closing quote.
@@ -176,7 +196,8 @@ fn sentence_before(before: &str) -> &str {
     &before[start..]
 }
 
-/// `在市科技局党组书记、局长吴根军看来，…` earlier in the quote's sentence.
+/// `在市科技局党组书记、局长吴根军看来，…` earlier in the quote's sentence,
+/// or a post-plus-name subject whose clause ends right before the quote.
 fn attribution_before(sentence: &str) -> Option<(String, Option<String>)> {
     for clause in sentence.rsplit(['，', ',', '：', ':']) {
         if let Some(verb) = VERBS_BEFORE.iter().find(|v| clause.ends_with(*v)) {
@@ -185,14 +206,53 @@ fn attribution_before(sentence: &str) -> Option<(String, Option<String>)> {
             }
         }
     }
+    // `负责人陆丽燕深有体会，“…”`: the clause just before the quote opens
+    // with a post and a name, followed by a short comment (or nothing).
+    let trimmed = sentence.trim_end();
+    let end = trimmed.strip_suffix(['，', ',', '：', ':'])?;
+    let clause = end.rsplit(['，', ',', '：', ':', '；']).next()?;
+    subject_with_post(clause)
+}
+
+/// The post-plus-name subject opening `clause` (`…局长伍建军` + a comment
+/// of at most [`MAX_COMMENT_CHARS`]): the name must follow a post ending,
+/// which is what keeps narrative clauses out.
+fn subject_with_post(clause: &str) -> Option<(String, Option<String>)> {
+    let chars: Vec<char> = clause.chars().collect();
+    for cut in (2..=chars.len()).rev() {
+        let comment = chars.len() - cut;
+        if comment > MAX_COMMENT_CHARS {
+            break;
+        }
+        if chars[cut..].iter().any(|c| !is_han(*c)) {
+            continue;
+        }
+        let head: String = chars[..cut].iter().collect();
+        let Some(n) = choose_name_len(&chars[..cut]) else {
+            continue;
+        };
+        // The name must follow a post: `负责人|陆丽燕`.
+        if cut <= n || !POST_ENDINGS.contains(chars[cut - n - 1]) {
+            continue;
+        }
+        let name: String = chars[cut - n..cut].iter().collect();
+        let rest: String = head.chars().take(cut - n).collect();
+        return Some((name, clean_role(&rest)));
+    }
     None
 }
 
 /// Splits `市委改革办常务副主任王亮` into the name and the post before it.
 fn name_and_role(pre: &str) -> Option<(String, Option<String>)> {
     let mut pre = pre;
-    while let Some(f) = FILLERS.iter().find(|f| pre.ends_with(*f)) {
-        pre = &pre[..pre.len() - f.len()];
+    loop {
+        if let Some(f) = FILLERS.iter().find(|f| pre.ends_with(*f)) {
+            pre = &pre[..pre.len() - f.len()];
+        } else if let Some(m) = manner_phrase(pre) {
+            pre = &pre[..pre.len() - m];
+        } else {
+            break;
+        }
     }
     // `黄心宇在发布会上表示`: a short 在…上/时/中 phrase between name and verb.
     if let Some(i) = pre.rfind('在') {
@@ -206,6 +266,30 @@ fn name_and_role(pre: &str) -> Option<(String, Option<String>)> {
     let name: String = chars[chars.len() - split..].iter().collect();
     let rest: String = chars[..chars.len() - split].iter().collect();
     Some((name, clean_role(&rest)))
+}
+
+/// Byte length of a trailing manner phrase `……地` (`兴奋地`, `满怀信心地`),
+/// when a name still stands before it.
+fn manner_phrase(pre: &str) -> Option<usize> {
+    let stem = pre.strip_suffix('地')?;
+    let starts: Vec<usize> = stem.char_indices().map(|(i, _)| i).collect();
+    let cuts: Vec<usize> = (1..=MAX_MANNER_CHARS.min(starts.len()))
+        .map(|n| starts[starts.len() - n])
+        .filter(|&at| stem[at..].chars().all(is_han))
+        .collect();
+    // A name right after a post (or opening the clause) is the reading:
+    // `书记赵春梅|满怀信心地`, not `书记赵春|梅满怀…`; else the shortest.
+    let reading = |at: usize, after_post: bool| {
+        let before: Vec<char> = stem[..at].chars().collect();
+        choose_name_len(&before).is_some_and(|n| {
+            !after_post || before.len() == n || POST_ENDINGS.contains(before[before.len() - n - 1])
+        })
+    };
+    cuts.iter()
+        .copied()
+        .find(|&at| reading(at, true))
+        .or_else(|| cuts.iter().copied().find(|&at| reading(at, false)))
+        .map(|at| pre.len() - at)
 }
 
 /// How many trailing characters of `chars` are the name, if any.
@@ -295,7 +379,7 @@ mod tests {
     #[test]
     fn quoted_terms_and_unattributed_speech_are_not_quotes() {
         assert!(one("迅速掀起“争当排头兵、谱写新篇章”热潮。").is_empty());
-        assert!(one("“Services trade is where the growth is,” said Maria Lopez.").is_empty());
+        assert!(one("“Services trade is where the growth is,” he said.").is_empty());
         assert!(one("大家表示，“要以钉钉子精神抓好改革落实。”").is_empty());
     }
 
@@ -304,6 +388,49 @@ mod tests {
         assert_eq!(
             one("“到2024年底，全国将全面开展按病组付费。”国家医保局医药管理司司长黄心宇在发布会上表示，改革有效。"),
             vec![pair("黄心宇", Some("国家医保局医药管理司司长"))]
+        );
+    }
+
+    #[test]
+    fn kan_lai_ju_jieshao_and_post_plus_name_subjects() {
+        assert_eq!(
+            one("药价降了多少？在省医疗保障局局长伍建军看来，成效明显，“集采让群众用上了便宜药。”"),
+            vec![pair("伍建军", Some("省医疗保障局局长"))]
+        );
+        assert_eq!(
+            one("据市医保局副局长李红介绍，“今年已有三十家医院接入平台。”"),
+            vec![pair("李红", Some("市医保局副局长"))]
+        );
+        assert_eq!(
+            one("县人民医院院长周海波深有体会，“改革前后就医体验完全不同。”"),
+            vec![pair("周海波", Some("县人民医院院长"))]
+        );
+        assert_eq!(
+            one("市交通运输局局长许文：“新线路下月开通。”"),
+            vec![pair("许文", Some("市交通运输局局长"))]
+        );
+        assert_eq!(
+            one("“我们一定能完成任务。”村党支部书记赵春梅满怀信心地说。"),
+            vec![pair("赵春梅", Some("村党支部书记"))]
+        );
+    }
+
+    #[test]
+    fn narrative_before_a_quote_names_nobody() {
+        // No post before a name: a clause about something, not someone.
+        assert!(one("会议强调，“要把改革任务落到实处。”").is_empty());
+        assert!(one("记者来到项目现场，“这里去年还是一片荒地。”").is_empty());
+    }
+
+    #[test]
+    fn english_attributions() {
+        assert_eq!(
+            one("“Services trade is where the growth is,” said Maria Lopez, a trade consultant from Madrid."),
+            vec![pair("Maria Lopez", Some("a trade consultant from Madrid"))]
+        );
+        assert_eq!(
+            one("Officials were cautious. Ana Ruiz said: \"We expect more visitors next year.\""),
+            vec![pair("Ana Ruiz", None)]
         );
     }
 

@@ -1,7 +1,7 @@
 //! Golden tests: every page in `tests/fixtures/pages/` (UTF-8 and GBK, as
-//! decoded by `decode::decode_document`) extracts to its `*.expected.json`,
-//! automatic extraction reaches a body-text F1 of at least 0.95 on average,
-//! and boilerplate never reaches the body.
+//! decoded by `decode::decode_document`) extracts to its `*.expected.json`:
+//! the body text (whitespace folded) and every field, page by page, also
+//! with 50 KB of link chrome added; boilerplate never reaches the body.
 
 use std::collections::HashMap;
 
@@ -149,6 +149,118 @@ const FIXTURES: &[(&str, &[u8], &str)] = &[
             "/tests/fixtures/pages/press-briefing.expected.json"
         )),
     ),
+    // Real pages from the development sets (see devset/README.md), one or
+    // more per extraction rule they pin.
+    (
+        "devset/gne-ifeng-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-ifeng-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-ifeng-1.expected.json"
+        )),
+    ),
+    (
+        "devset/gne-mingridapan-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-mingridapan-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-mingridapan-1.expected.json"
+        )),
+    ),
+    (
+        "devset/gne-people-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-people-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-people-1.expected.json"
+        )),
+    ),
+    (
+        "devset/gne-stcn-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-stcn-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-stcn-1.expected.json"
+        )),
+    ),
+    (
+        "devset/gne-zsnews-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-zsnews-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/gne-zsnews-1.expected.json"
+        )),
+    ),
+    (
+        "devset/readability-bbc-1.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-bbc-1.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-bbc-1.expected.json"
+        )),
+    ),
+    (
+        "devset/readability-bug-1255978.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-bug-1255978.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-bug-1255978.expected.json"
+        )),
+    ),
+    (
+        "devset/readability-hidden-nodes.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-hidden-nodes.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-hidden-nodes.expected.json"
+        )),
+    ),
+    (
+        "devset/readability-js-link-replacement.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-js-link-replacement.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-js-link-replacement.expected.json"
+        )),
+    ),
+    (
+        "devset/readability-remove-extra-brs.html",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-remove-extra-brs.html"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pages/devset/readability-remove-extra-brs.expected.json"
+        )),
+    ),
 ];
 
 /// Lines that must never be body text.
@@ -200,6 +312,16 @@ fn golden(json: &str) -> Value {
 
 fn opt(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
+}
+
+/// Body text for comparison: each paragraph's blanks folded, paragraphs
+/// separated by one blank line.
+fn normalized(text: &str) -> String {
+    text.split("\n\n")
+        .map(dom::fold_blanks)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Character-level F1 over multisets of non-blank characters: precision =
@@ -284,36 +406,47 @@ fn differences(name: &str, got: &ExtractedPage, want: &Value) -> Vec<String> {
         format!("{want_headings:?}"),
     );
     check(
-        "paragraph count",
-        a.paragraphs().count().to_string(),
-        want["paragraph_count"].to_string(),
+        "body text",
+        normalized(&a.text()),
+        normalized(want["text"].as_str().unwrap_or("")),
     );
+    // Where the fields came from, where the golden file says (dev-set pages).
+    for (field, got) in [
+        ("title_from", Some(got.provenance.title_from.clone())),
+        ("published_from", got.provenance.published_from.clone()),
+        ("outlet_from", got.provenance.outlet_from.clone()),
+        ("byline_from", got.provenance.byline_from.clone()),
+        ("body_from", Some(got.provenance.body_from.clone())),
+    ] {
+        if want.get(field).is_some() {
+            check(
+                field,
+                format!("{got:?}"),
+                format!("{:?}", opt(&want[field])),
+            );
+        }
+    }
     check(
         "next_page",
         format!("{:?}", got.next_page.as_ref().map(Url::to_string)),
         format!("{:?}", opt(&want["next_page"])),
     );
     // Every golden speaker is found with the golden role; nobody else is.
-    let want_quotes: Vec<(String, String)> = want["quotes"]
+    let want_quotes: Vec<(String, Option<String>)> = want["quotes"]
         .as_array()
         .map(|v| {
             v.iter()
-                .map(|q| {
-                    (
-                        opt(&q["speaker"]).unwrap_or_default(),
-                        opt(&q["role"]).unwrap_or_default(),
-                    )
-                })
+                .map(|q| (opt(&q["speaker"]).unwrap_or_default(), opt(&q["role"])))
                 .collect()
         })
         .unwrap_or_default();
     for (speaker, role) in &want_quotes {
-        let found = a.quotes.iter().any(|q| {
-            q.speaker.as_deref() == Some(speaker.as_str())
-                && q.role.as_deref() == Some(role.as_str())
-        });
+        let found = a
+            .quotes
+            .iter()
+            .any(|q| q.speaker.as_deref() == Some(speaker.as_str()) && &q.role == role);
         if !found {
-            diffs.push(format!("{name}: quote by {speaker} ({role}) not found"));
+            diffs.push(format!("{name}: quote by {speaker} ({role:?}) not found"));
         }
     }
     for q in &a.quotes {
@@ -344,16 +477,11 @@ fn every_fixture_extracts_to_its_golden_article() {
 }
 
 #[test]
-fn automatic_extraction_body_f1_averages_at_least_095() {
-    let mut total = 0.0;
+fn no_fixture_body_carries_boilerplate() {
     for (name, bytes, json) in FIXTURES {
         let want = golden(json);
         let page = run(bytes, want["url"].as_str().expect("url"), None).expect(name);
-        let text = page.article.text();
-        let f1 = char_f1(&text, want["text"].as_str().expect("text"));
-        println!("body F1 {f1:.4}  {name}");
-        total += f1;
-        for line in text.split("\n\n") {
+        for line in page.article.text().split("\n\n") {
             for bad in BOILERPLATE {
                 assert!(
                     !(line.starts_with(bad) || (line.chars().count() < 60 && line.contains(bad))),
@@ -362,9 +490,6 @@ fn automatic_extraction_body_f1_averages_at_least_095() {
             }
         }
     }
-    let avg = total / FIXTURES.len() as f64;
-    println!("body F1 average {avg:.4} over {} pages", FIXTURES.len());
-    assert!(avg >= 0.95, "average body F1 {avg:.4} < 0.95");
 }
 
 #[test]
@@ -525,20 +650,20 @@ fn hostile_pages_give_errors_not_panics() {
 #[test]
 fn fifty_kilobytes_of_link_chrome_do_not_move_the_body() {
     let padding = chrome::chrome();
-    let mut total = 0.0;
+    let mut moved = Vec::new();
     for (name, bytes, json) in FIXTURES {
         let want = golden(json);
         let html = decode_document(bytes, Some("text/html"), None).text;
         let padded = html.replacen("</body>", &format!("{padding}</body>"), 1);
         let page = run(padded.as_bytes(), want["url"].as_str().expect("url"), None).expect(name);
-        let f1 = char_f1(&page.article.text(), want["text"].as_str().expect("text"));
-        println!("padded body F1 {f1:.4}  {name}");
-        total += f1;
+        let got = normalized(&page.article.text());
+        let golden_text = normalized(want["text"].as_str().expect("text"));
+        if got != golden_text {
+            let f1 = char_f1(&got, &golden_text);
+            moved.push(format!(
+                "{name}: padded body differs from its golden text (F1 {f1:.3})"
+            ));
+        }
     }
-    let avg = total / FIXTURES.len() as f64;
-    println!("padded body F1 average {avg:.4}");
-    assert!(
-        avg >= 0.95,
-        "average body F1 on padded pages {avg:.4} < 0.95"
-    );
+    assert!(moved.is_empty(), "{}", moved.join("\n"));
 }

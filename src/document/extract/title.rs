@@ -1,0 +1,405 @@
+//! Pure: which text on a page is the article's headline. Candidates come
+//! from JSON-LD `headline`, og:title, Dublin Core and twitter:title metas,
+//! `<h1>` elements, title-like elements (class/id with `title`/`headline`,
+//! a short bold cell of a table layout) and `<title>`, split at its site
+//! separators. The text most candidates agree on wins; a `<title>` part
+//! that only names the site agrees with nothing and so never wins against
+//! a headline the page shows.
+
+use scraper::{ElementRef, Html};
+
+use super::dom::{element_text, head_children, Page};
+use super::pagemeta::PageMeta;
+
+/// Separators between an article title and the site name in `<title>`
+/// (and in metas that copy it). A bare `-` counts only between CJK text.
+const SEPARATORS: &[&str] = &[
+    " | ", "|", "｜", " - ", " – ", " — ", "_", "--", "——", " :: ", " » ", " · ", " / ",
+];
+/// Titles longer than this are descriptions, not headlines.
+const MAX_TITLE_CHARS: usize = 150;
+/// Blocks above the body searched for the headline line.
+const ABOVE_BODY_BLOCKS: usize = 6;
+/// Title-like elements looked at (in document order).
+const MAX_ELEMENT_CANDIDATES: usize = 12;
+
+/// The chosen headline.
+#[derive(Debug, Clone)]
+pub(crate) struct Chosen<'a> {
+    pub text: String,
+    /// Where the text came from, then who agreed (`h1+og:title+<title>`).
+    pub from: String,
+    /// An element showing the headline, for the kicker and subtitle.
+    pub element: Option<ElementRef<'a>>,
+}
+
+/// How a text ranks: sources agreeing exactly, sources it opens, page
+/// metadata, a whole strong headline, a single part, length.
+type Rank = (usize, usize, bool, bool, bool, usize);
+
+/// One source's offer.
+struct Candidate<'a> {
+    source: &'static str,
+    text: String,
+    element: Option<ElementRef<'a>>,
+    /// Parts after splitting at separators (`<title>` and metas only).
+    parts: Vec<String>,
+    /// Metas and `<h1>` outrank class-named elements and `<title>` parts.
+    strong: bool,
+    /// Whether each part is one part (not a run of several).
+    single: Vec<bool>,
+    /// [`key`] of `text` and of each part.
+    key: String,
+    part_keys: Vec<String>,
+}
+
+impl Candidate<'_> {
+    /// Whether this candidate offers the text with key `k`, whole or as a
+    /// run of its parts.
+    fn accepts(&self, k: &str) -> bool {
+        self.key == k || self.part_keys.iter().any(|p| p == k)
+    }
+}
+
+/// Chooses the headline of `page`; `body_start` is the first block of the
+/// article body, when one was found (the headline sits just above it).
+pub(crate) fn choose<'a>(
+    doc: &'a Html,
+    page: &Page<'a>,
+    meta: &PageMeta,
+    body_start: Option<usize>,
+) -> Option<Chosen<'a>> {
+    let site = meta
+        .get(&["og:site_name", "application-name"])
+        .map(|(_, s)| key(s));
+    let mut cands: Vec<Candidate<'a>> = Vec::new();
+    let mut offer = |source: &'static str,
+                     text: &str,
+                     element: Option<ElementRef<'a>>,
+                     strong: bool,
+                     split: bool| {
+        let text = fold(text);
+        let n = text.chars().count();
+        if !(2..=MAX_TITLE_CHARS).contains(&n)
+            || site.as_deref() == Some(key(&text).as_str())
+            || (element.is_none() && cands.iter().any(|c: &Candidate<'_>| c.source == source))
+            // The line above the body is evidence of its own only when no
+            // other source offered that element.
+            || (source == "above-body"
+                && cands
+                    .iter()
+                    .any(|c| c.element.map(|e| e.id()) == element.map(|e| e.id())))
+        {
+            return;
+        }
+        let (parts, single): (Vec<String>, Vec<bool>) = if split {
+            split_parts(&text).into_iter().unzip()
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        cands.push(Candidate {
+            single,
+            source,
+            key: key(&text),
+            part_keys: parts.iter().map(|p| key(p)).collect(),
+            text,
+            element,
+            parts,
+            strong,
+        });
+    };
+    if let Some(h) = &meta.ld_headline {
+        offer("json-ld:headline", h, None, true, true);
+    }
+    for (k, v) in &meta.tags {
+        let source = match k.as_str() {
+            "og:title" => "og:title",
+            "dc:title" | "dc.title" | "dcterm:title" | "dcterms.title" => "dc:title",
+            "twitter:title" => "twitter:title",
+            "title" | "headline" | "parsely-title" => "meta:title",
+            _ => continue,
+        };
+        offer(source, v, None, true, true);
+    }
+    let mut elements = 0;
+    for e in &page.elems {
+        let tag = e.tag();
+        let source = if tag == "h1" {
+            "h1"
+        } else if is_title_like(tag, &e.id_class) {
+            "title-element"
+        } else if tag == "td" || tag == "th" {
+            "table-cell"
+        } else {
+            continue;
+        };
+        if elements >= MAX_ELEMENT_CANDIDATES && source != "h1" {
+            continue;
+        }
+        let Some(text) = short_text(&e.el, MAX_TITLE_CHARS) else {
+            continue;
+        };
+        if source == "table-cell" && !is_bold_cell(&e.el, &text) {
+            continue;
+        }
+        if source != "h1" {
+            elements += 1;
+        }
+        offer(source, &text, Some(e.el), source == "h1", false);
+    }
+    let page_title = head_children(doc.root_element())
+        .find(|e| e.value().name() == "title")
+        .map(|t| element_text(&t))
+        .unwrap_or_default();
+    // The block that shows the headline before its site suffix
+    // (`标题-EDN 电子技术设计`, where the separator is not one).
+    let title_key = key(&page_title);
+    if let Some(first) = page_title.chars().next() {
+        if let Some(b) = page.blocks.iter().find(|b| {
+            b.text.starts_with(first)
+                && b.chars * 5 >= title_key.chars().count() * 2
+                && b.chars < title_key.chars().count()
+                && title_key.starts_with(&key(&b.text))
+        }) {
+            offer(
+                "<title>-prefix",
+                &b.text,
+                Some(page.elems[b.elem].el),
+                false,
+                false,
+            );
+        }
+    }
+    // The headline line a reader sees right above the article.
+    if let Some(start) = body_start {
+        // Just above the body, or its first lines when the container holds the headline.
+        let end = (start + 3).min(page.blocks.len());
+        let above = page.blocks[start.saturating_sub(ABOVE_BODY_BLOCKS)..end]
+            .iter()
+            .rev()
+            .find(|b| {
+                (b.heading
+                    || b.strong_chars * 10 >= b.chars * 9
+                    || is_title_like("div", &page.elems[b.elem].id_class))
+                    && (4..=MAX_TITLE_CHARS).contains(&b.chars)
+                    && !b.chrome
+                    && b.link_ratio() < 0.5
+                    && !super::meta::is_furniture(&b.text)
+                    && !super::meta::is_boilerplate(&b.text)
+            });
+        if let Some(b) = above {
+            offer(
+                "above-body",
+                &b.text,
+                Some(page.elems[b.elem].el),
+                true,
+                false,
+            );
+        }
+    }
+    let split = split_parts(&page_title);
+    // A `<title>` with no separator is the headline as the page names it.
+    offer("<title>", &page_title, None, split.len() <= 1, true);
+
+    // Every text offered, whole or as a part, scored by agreement.
+    let mut best: Option<(Rank, usize, String)> = None;
+    for (ci, c) in cands.iter().enumerate() {
+        let texts = std::iter::once((&c.text, &c.key)).chain(c.parts.iter().zip(&c.part_keys));
+        for (pi, (t, k)) in texts.enumerate() {
+            if k.chars().count() < 2 || site.as_deref() == Some(k.as_str()) {
+                continue;
+            }
+            let exact = sources(cands.iter().filter(|o| o.accepts(k)));
+            // A `<title>` or meta that also names the site is no headline
+            // unless another source prints it so.
+            if pi == 0 && !c.parts.is_empty() && exact < 2 {
+                continue;
+            }
+            let contained = sources(
+                cands
+                    .iter()
+                    .filter(|o| !o.accepts(k) && o.key.starts_with(k.as_str())),
+            );
+            // A single part of a `<title>` beats a run of parts.
+            let single = pi == 0 || c.single.get(pi - 1).copied().unwrap_or(true);
+            // On a tie the page's own metadata wins over what it prints
+            // (Readability's order), then a whole headline over a part.
+            let meta = c.element.is_none() && c.source != "<title>";
+            let rank = (
+                exact,
+                contained,
+                meta,
+                c.strong && pi == 0,
+                single,
+                t.chars().count(),
+            );
+            if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+                best = Some((rank, ci, t.clone()));
+            }
+        }
+    }
+    let (_, ci, text) = best?;
+    let k = key(&text);
+    let mut from = cands[ci].source.to_string();
+    for o in &cands {
+        if o.source != cands[ci].source && o.accepts(&k) && !from.contains(o.source) {
+            from.push('+');
+            from.push_str(o.source);
+        }
+    }
+    let element = cands[ci]
+        .element
+        .or_else(|| cands.iter().filter(|o| o.key == k).find_map(|o| o.element));
+    Some(Chosen {
+        text,
+        from,
+        element,
+    })
+}
+
+/// How many different kinds of source the candidates come from.
+fn sources<'c, 'a: 'c>(cands: impl Iterator<Item = &'c Candidate<'a>>) -> usize {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in cands {
+        if !seen.contains(&c.source) {
+            seen.push(c.source);
+        }
+    }
+    seen.len()
+}
+
+/// `h2.title`, `div#headline`, `td.biaoti` … but not subtitles or lists.
+fn is_title_like(tag: &str, id_class: &str) -> bool {
+    if id_class.is_empty()
+        || !matches!(
+            tag,
+            "h2" | "h3" | "div" | "p" | "span" | "strong" | "td" | "header"
+        )
+    {
+        return false;
+    }
+    let l = id_class.to_ascii_lowercase();
+    (l.contains("title") || l.contains("headline") || l.contains("biaoti"))
+        && ![
+            "sub", "list", "item", "side", "nav", "menu", "logo", "related", "small", "more",
+        ]
+        .iter()
+        .any(|w| l.contains(w))
+}
+
+/// A table cell holding nothing but short bold or large text.
+fn is_bold_cell(el: &ElementRef<'_>, text: &str) -> bool {
+    let n = text.chars().count();
+    if !(6..=80).contains(&n) {
+        return false;
+    }
+    el.descendants().filter_map(ElementRef::wrap).any(|d| {
+        let v = d.value();
+        let big = match v.name() {
+            "strong" | "b" | "h2" | "h3" => true,
+            "font" => {
+                v.attr("size")
+                    .and_then(|s| s.trim_start_matches('+').parse::<u8>().ok())
+                    >= Some(4)
+            }
+            _ => false,
+        };
+        big && element_text(&d) == text
+    })
+}
+
+/// The element's text when it has at most `max` characters (stops reading
+/// early: layout cells can hold the whole page).
+fn short_text(el: &ElementRef<'_>, max: usize) -> Option<String> {
+    let mut raw = String::new();
+    for t in el.text() {
+        raw.push_str(t);
+        if raw.len() > max * 4 + 64 {
+            return None;
+        }
+    }
+    let text = fold(&raw);
+    (text.chars().count() <= max).then_some(text)
+}
+
+/// Whitespace folded.
+fn fold(s: &str) -> String {
+    super::dom::fold_blanks(s)
+}
+
+/// Comparison key: no blanks, lower case, one kind of quote, no trailing
+/// ellipsis.
+fn key(s: &str) -> String {
+    let mut k: String = s
+        .chars()
+        .filter(|c| !super::dom::is_blank(*c))
+        .map(|c| match c {
+            '“' | '”' | '„' | '‟' | '"' | '＂' | '«' | '»' => '"',
+            '‘' | '’' | '\'' | '`' => '\'',
+            c => c.to_lowercase().next().unwrap_or(c),
+        })
+        .collect();
+    while let Some(stripped) = k.strip_suffix("...").or_else(|| k.strip_suffix('…')) {
+        k = stripped.to_string();
+    }
+    k
+}
+
+/// The runs of parts of `t` between site separators: every part, and every
+/// run of neighbouring parts as printed (`A | B` of `A | B - Site`).
+fn split_parts(t: &str) -> Vec<(String, bool)> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for sep in SEPARATORS {
+        let mut from = 0;
+        while let Some(i) = t[from..].find(sep) {
+            let at = from + i;
+            cuts.push((at, at + sep.len()));
+            from = at + sep.len();
+        }
+    }
+    // `-` between CJK characters (`市人民政府-标题`).
+    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    for w in chars.windows(3) {
+        if w[1].1 == '-' && is_cjk(w[0].1) && is_cjk(w[2].1) {
+            cuts.push((w[1].0, w[2].0));
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup_by(|b, a| b.0 < a.1);
+    if cuts.is_empty() {
+        return Vec::new();
+    }
+    let mut bounds = vec![(0usize, 0usize)];
+    bounds.extend(cuts.iter().copied());
+    bounds.push((t.len(), t.len()));
+    let mut out = Vec::new();
+    for i in 0..bounds.len() - 1 {
+        for j in i + 1..bounds.len() {
+            let s = t[bounds[i].1..bounds[j].0].trim();
+            if !s.is_empty() && s.len() < t.len() {
+                out.push((s.to_string(), j == i + 1));
+            }
+        }
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_parts_are_every_run_between_separators() {
+        let texts = |t: &str| -> Vec<String> { split_parts(t).into_iter().map(|p| p.0).collect() };
+        assert_eq!(texts("A_B_C"), ["A", "A_B", "B", "B_C", "C"]);
+        assert_eq!(
+            texts("市人民政府-关于调整公交线路的通知"),
+            ["市人民政府", "关于调整公交线路的通知"]
+        );
+        assert!(split_parts("COVID-19 cases").is_empty());
+    }
+}
