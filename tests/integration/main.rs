@@ -48,3 +48,6 @@ mod test_source_previews_without_writing;
 
 // issue 4: silent edits
 mod silent_edits_become_revisions;
+
+// issue 10: every README promise under test
+mod panicking_source_fails_alone;
