@@ -59,7 +59,7 @@ fn a_panicking_source_task_is_recorded_as_that_sources_failure() {
     let articles = ws.run(&["articles"]).expect_code(exit::OK).stdout();
     assert_eq!(articles.lines().count(), 1, "only good's item:\n{articles}");
 
-    // Polled again (the backoff is past at this later clock): streak 2.
+    // Polled again, still panicking: streak 2.
     let run = ws.run_with_env(
         &failpoint,
         &["--now", "2024-09-03T10:00:00Z", "poll", "--once"],
