@@ -253,8 +253,7 @@ impl Fetcher {
         if let Some(lm) = &validators.last_modified {
             req = req.header(IF_MODIFIED_SINCE, lm);
         }
-        let mut resp = req
-            .send()
+        let mut resp = guard::on_hop(url, req.send())
             .await
             .map_err(|e| classify(url, &self.limits, e))?;
         let status = resp.status();
