@@ -20,6 +20,7 @@ mod compare;
 mod pages;
 mod preview;
 mod recheck;
+mod robots_memory;
 pub mod schedule;
 mod source;
 pub mod source_rules;
@@ -148,6 +149,12 @@ pub async fn poll_sources(
     states: &HashMap<String, SourceState>,
     now: DateTime<Utc>,
 ) -> Result<PollSummary, StoreError> {
+    // robots.txt copies last their day across runs, dated by this pass.
+    ctx.fetcher
+        .remember_robots(Arc::new(robots_memory::StoredRobots {
+            store: store.clone(),
+            now,
+        }));
     let mut tasks = JoinSet::new();
     // Which source each task polls, to record its failure if it panics.
     let mut polling = HashMap::new();

@@ -52,3 +52,4 @@ mod silent_edits_become_revisions;
 // issue 10: every README promise under test
 mod panicking_source_fails_alone;
 mod polite_fetching_is_measured_by_the_server;
+mod robots_txt_is_kept_across_runs;

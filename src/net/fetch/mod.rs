@@ -2,7 +2,8 @@
 //! deflate), conditional GET, connect and total timeouts, a body cap counted
 //! on the *decompressed* stream, at most five http/https redirects, a
 //! global plus a per-host concurrency limit, a least delay between two
-//! requests to one host, robots.txt (fetched once per origin and cached),
+//! requests to one host, robots.txt (fetched once per origin and cached,
+//! in a memory the caller may back with the database),
 //! and the address policy of [`crate::net::guard`] on every
 //! connection. Knows nothing about feeds.
 
@@ -32,6 +33,7 @@ use error::classify;
 pub use error::{FetchError, TransportCause};
 use hosts::HostSlot;
 use robots_gate::CachedRobots;
+pub use robots_gate::RobotsMemory;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -114,6 +116,8 @@ pub struct Fetcher {
     /// robots.txt per origin; the async lock makes concurrent requests to a
     /// new origin wait for one fetch of its robots.txt.
     robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
+    /// Where robots.txt copies outlive the process, if the caller gave one.
+    robots_memory: RwLock<Option<Arc<dyn RobotsMemory>>>,
 }
 
 impl Fetcher {
@@ -148,6 +152,7 @@ impl Fetcher {
             per_host: Mutex::new(HashMap::new()),
             guard,
             robots: Mutex::new(HashMap::new()),
+            robots_memory: RwLock::new(None),
         })
     }
 
