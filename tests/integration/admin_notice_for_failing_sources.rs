@@ -138,11 +138,12 @@ fn a_failing_source_is_noticed_once_per_day_across_midnight() {
     assert_eq!(notices(&smtp), 2, "the next day's notice");
     step("2024-09-03T09:00:00+08:00");
     assert_eq!(notices(&smtp), 2);
-    let to_admin = smtp
+    let to_admin: Vec<_> = smtp
         .messages()
         .into_iter()
-        .filter(|m| m.to.iter().any(|t| t == ADMIN));
-    let last = ParsedMail::parse(&to_admin.last().unwrap().data);
+        .filter(|m| m.to.iter().any(|t| t == ADMIN))
+        .collect();
+    let last = ParsedMail::parse(&to_admin[to_admin.len() - 1].data);
     assert!(
         last.subject.contains("source broken failing"),
         "{}",

@@ -93,6 +93,14 @@ pub struct FetchLimits {
     pub per_host_delay: Duration,
 }
 
+impl FetchLimits {
+    /// The longest one exchange may take, its body included: the
+    /// configured timeout and a little for our own chunk loop.
+    pub fn longest_exchange(&self) -> Duration {
+        self.timeout + Duration::from_millis(250)
+    }
+}
+
 impl From<&DaemonSettings> for FetchLimits {
     fn from(d: &DaemonSettings) -> Self {
         FetchLimits {
@@ -236,7 +244,7 @@ impl Fetcher {
         }
         // reqwest's own timeout covers the body too; this outer one also
         // bounds our chunk loop so nothing can outlive the configured limit.
-        let limit = self.limits.timeout + Duration::from_millis(250);
+        let limit = self.limits.longest_exchange();
         match tokio::time::timeout(limit, self.exchange(url, validators)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
