@@ -8,6 +8,9 @@
 //! Points checked with [`armed`] fail in their own way, named with the
 //! source they concern: `panic_in_source:ID` (that source's poll task
 //! panics) and `hang_in_source:ID` (it awaits for ever), as a bug would.
+//! `REFORMWATCH_FAILPOINT=trace` aborts nowhere: each abort point passed
+//! prints `reformwatch: failpoint NAME passed` to stderr, so a test that
+//! kills the process at random can tell where the kill landed.
 //!
 //! Always compiled in, not behind a cargo feature: the tests drive the
 //! very binary that ships, and a check costs one cached lookup (the variable
@@ -23,10 +26,14 @@ pub fn armed(point: &str) -> bool {
     armed.as_deref() == Some(point)
 }
 
-/// Aborts the process if the `REFORMWATCH_FAILPOINT` variable names `point`.
+/// Aborts the process if the `REFORMWATCH_FAILPOINT` variable names
+/// `point`; says it passed `point` if the variable is `trace`.
 pub fn hit(point: &str) {
     if armed(point) {
         eprintln!("reformwatch: failpoint {point} hit, aborting");
         std::process::abort();
+    }
+    if armed("trace") {
+        eprintln!("reformwatch: failpoint {point} passed");
     }
 }
