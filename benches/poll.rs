@@ -120,6 +120,9 @@ fn generate(i: usize) -> Served {
 
 fn main() {
     let n_feeds = arg_usize("--feeds", 1000);
+    // Seconds a fetch may take; raise it when the binary runs under a slow
+    // tool (BENCH_WRAPPER=valgrind …), or polls time out instead of parse.
+    let timeout = arg_usize("--timeout", 20);
     let rt = runtime();
     let mut feeds = HashMap::new();
     for i in 0..n_feeds {
@@ -135,11 +138,11 @@ fn main() {
     let mut cfg = String::new();
     let _ = write!(
         cfg,
-        "[daemon]\nstate_dir = \"{}\"\nconcurrency = 64\nper_host_concurrency = 8\nper_host_delay = \"0s\"\nbackfill = \"all\"\ntimeout = \"20s\"\n\n\
+        "[daemon]\nstate_dir = \"{}\"\nconcurrency = 64\nper_host_concurrency = 8\nper_host_delay = \"0s\"\nbackfill = \"all\"\ntimeout = \"{timeout}s\"\n\n\
          [mail]\nfrom = \"bench <bench@localhost>\"\ntransport = \"file\"\n\n\
          [[topics]]\nid = \"reform\"\nname = \"改革\"\nkeywords = [\"全面深化改革\", \"深化改革\", \"改革\", \"reform\"]\n\n\
          [[subscribers]]\nemail = \"analyst@localhost\"\ntopics = [\"reform\"]\n",
-        dir.path().join("state").display()
+        dir.path().join("state").display(),
     );
     for (i, url) in urls.iter().enumerate() {
         let _ = write!(cfg, "\n[[sources]]\nid = \"src{i}\"\nurl = \"{url}\"\n");

@@ -104,15 +104,10 @@ pub enum Document {
 impl Document {
     /// The articles the document names, keyed the same way for feeds and
     /// listings (an article page names none).
-    pub fn candidates(&self) -> Vec<Candidate> {
+    pub fn into_candidates(self) -> Vec<Candidate> {
         match self {
-            Document::Feed(feed) => feed
-                .items
-                .iter()
-                .cloned()
-                .map(Candidate::from_item)
-                .collect(),
-            Document::Listing(listing) => listing.candidates.clone(),
+            Document::Feed(feed) => feed.items.into_iter().map(Candidate::from_item).collect(),
+            Document::Listing(listing) => listing.candidates,
             Document::Page(_) => Vec::new(),
         }
     }

@@ -16,7 +16,9 @@ pub struct Candidate {
     pub guid: String,
     /// Canonical form of the link, if there is one.
     pub canonical_url: Option<String>,
-    /// The article page, if the document links one.
+    /// The article page, when the document gave it as a URL (listings);
+    /// a feed item's link stays in the item until a page is wanted (see
+    /// [`Candidate::page_url`]).
     pub url: Option<Url>,
     /// The title as the document shows it.
     pub title: Option<String>,
@@ -33,10 +35,20 @@ impl Candidate {
         Candidate {
             guid: item.guid.clone(),
             canonical_url: item.canonical_url.clone(),
-            url: item.url.as_deref().and_then(|u| Url::parse(u).ok()),
+            url: None,
             title: Some(item.title.clone()).filter(|t| !t.is_empty()),
             published_at: item.published_at,
             item: Some(Box::new(item)),
         }
+    }
+
+    /// The article page to fetch: the listing's link, or the feed item's.
+    pub fn page_url(&self) -> Option<Url> {
+        self.url.clone().or_else(|| {
+            self.item
+                .as_ref()
+                .and_then(|i| i.url.as_deref())
+                .and_then(|u| Url::parse(u).ok())
+        })
     }
 }

@@ -114,7 +114,9 @@ pub(super) async fn gather(
     let reads_pages = source_rules::fetches_pages(source);
     let mut to_fetch: Vec<(Candidate, Url)> = Vec::new();
     for c in candidates {
-        let link = c.url.clone().filter(|_| reads_pages && !known.contains(&c));
+        let link = (reads_pages && !known.contains(&c))
+            .then(|| c.page_url())
+            .flatten();
         match (link, c.item) {
             (Some(url), item) => to_fetch.push((Candidate { item, ..c }, url)),
             (None, Some(item)) => out.articles.push((*item, None)),

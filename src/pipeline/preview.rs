@@ -84,24 +84,22 @@ pub async fn preview_source(
         now,
     )?;
     let encoding = read.charset();
-    let candidates = read.document.candidates();
     let mut warnings = Vec::new();
     let matched = match &read.document {
         Document::Listing(listing) => {
             listing_warnings(source, listing, &mut warnings);
             Some(listing.matched)
         }
-        _ => {
-            if candidates.is_empty() {
-                warnings.push("the feed has no items".to_owned());
-            }
-            None
-        }
+        _ => None,
     };
+    let candidates = read.document.into_candidates();
+    if matched.is_none() && candidates.is_empty() {
+        warnings.push("the feed has no items".to_owned());
+    }
     let first = match candidates.first().cloned() {
         None => None,
         Some(c) if !source_rules::fetches_pages(source) => c.item.map(|item| Ok(*item)),
-        Some(c) => match c.url.clone() {
+        Some(c) => match c.page_url() {
             Some(url) => Some(
                 fetch_article(fetcher, source, &url, now)
                     .await

@@ -146,10 +146,18 @@ async fn poll(job: &Job) -> Result<Polled, SourceError> {
             .map(|m| Duration::from_secs(u64::from(m) * 60)),
         _ => None,
     };
-    let candidates = read.document.candidates();
+    let encoding = read.encoding.name().to_string();
+    let candidates = read.document.into_candidates();
     let items_seen = candidates.len();
-    // known: which candidates the source has stored
-    let known = tokio::task::block_in_place(|| job.store.known_articles(&source.id, &candidates))?;
+    // known: which candidates the source has stored (nothing, for a source
+    // never polled)
+    let known = match state {
+        None => KnownArticles::default(),
+        Some(_) => tokio::task::block_in_place(|| {
+            let by_url = source_rules::fetches_pages(source);
+            job.store.known_articles(&source.id, &candidates, by_url)
+        })?,
+    };
     // pages: fetch and extract the new ones' pages, merge
     let gathered = pages::gather(&job.fetcher, &job.store, source, candidates, &known, now).await?;
     // revise and score
@@ -166,7 +174,7 @@ async fn poll(job: &Job) -> Result<Polled, SourceError> {
             },
             rules_hash,
             rules_changed,
-            encoding: read.encoding.name().to_string(),
+            encoding,
             items_seen,
             problem: gathered.problem,
             new,

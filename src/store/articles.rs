@@ -57,40 +57,53 @@ pub struct BodyBaseline {
 }
 
 impl Store {
-    /// Which of `candidates` `source_id` already has, read on a pooled
-    /// read-only connection so a poll's source tasks never wait for the
-    /// writer.
+    /// Which of `candidates` `source_id` already has, by guid, and with
+    /// `by_url` also by canonical URL (for sources that fetch pages: a
+    /// page stored under another guid is not fetched again). Read on a
+    /// pooled read-only connection, so a poll's source tasks never wait for
+    /// the writer; one query per kind of key.
     pub fn known_articles(
         &self,
         source_id: &str,
         candidates: &[Candidate],
+        by_url: bool,
     ) -> Result<KnownArticles, StoreError> {
-        let conn = self.reader()?;
-        let mut by_guid = conn.prepare_cached(
-            "SELECT a.id, r.content_hash FROM articles a
-             JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
-             WHERE a.source_id = ?1 AND a.guid = ?2",
-        )?;
-        let mut by_url = conn.prepare_cached(
-            "SELECT 1 FROM articles WHERE source_id = ?1 AND canonical_url = ?2 LIMIT 1",
-        )?;
         let mut known = KnownArticles::default();
-        for c in candidates {
-            let hit = by_guid
-                .query_row(params![source_id, c.guid], |r| {
-                    Ok(KnownArticle {
-                        id: r.get(0)?,
-                        content_hash: r.get(1)?,
-                    })
-                })
-                .optional()?;
-            if let Some(hit) = hit {
-                known.by_guid.insert(c.guid.clone(), hit);
-            }
-            if let Some(url) = &c.canonical_url {
-                if by_url.exists(params![source_id, url])? {
-                    known.canonical_urls.insert(url.clone());
-                }
+        if candidates.is_empty() {
+            return Ok(known);
+        }
+        let conn = self.reader()?;
+        let guids: Vec<&str> = candidates.iter().map(|c| c.guid.as_str()).collect();
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.guid, a.id, r.content_hash FROM articles a
+             JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
+             WHERE a.source_id = ?1 AND a.guid IN (SELECT value FROM json_each(?2))",
+        )?;
+        let rows = stmt.query_map(params![source_id, json(&guids)?], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KnownArticle {
+                    id: r.get(1)?,
+                    content_hash: r.get(2)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (guid, article) = row?;
+            known.by_guid.insert(guid, article);
+        }
+        if by_url {
+            let urls: Vec<&str> = candidates
+                .iter()
+                .filter_map(|c| c.canonical_url.as_deref())
+                .collect();
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT canonical_url FROM articles
+                 WHERE source_id = ?1 AND canonical_url IN (SELECT value FROM json_each(?2))",
+            )?;
+            let rows = stmt.query_map(params![source_id, json(&urls)?], |r| r.get(0))?;
+            for url in rows {
+                known.canonical_urls.insert(url?);
             }
         }
         Ok(known)
@@ -345,7 +358,9 @@ mod tests {
         let gen = |n: usize| format!("gen:{}", url(n));
         let (g1, u1) = (gen(1), url(1));
         assert_eq!(
-            store.known_articles("jx", &[key(&g1, Some(&u1))]).unwrap(),
+            store
+                .known_articles("jx", &[key(&g1, Some(&u1))], true)
+                .unwrap(),
             KnownArticles::default()
         );
         assert_eq!(store.body_baseline("jx").unwrap(), BodyBaseline::default());
@@ -368,12 +383,12 @@ mod tests {
             key("feed-guid-2", Some(&u2)),
             key(&g3, None),
         ];
-        let known = store.known_articles("jx", &keys).unwrap();
+        let known = store.known_articles("jx", &keys, true).unwrap();
         assert!(known.contains(&keys[0]));
         assert!(known.contains(&keys[1]), "found by canonical URL");
         assert!(!known.contains(&keys[2]));
         assert_eq!(
-            store.known_articles("other", &keys).unwrap(),
+            store.known_articles("other", &keys, true).unwrap(),
             KnownArticles::default()
         );
         let b = store.body_baseline("jx").unwrap();

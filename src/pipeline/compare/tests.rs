@@ -71,7 +71,9 @@ fn matched(topic: &str) -> Vec<TopicMatch> {
 fn poll(store: &Store, policies: &RevisePolicies, a: &Article, topic: &str, now: DateTime<Utc>) {
     let p = &policies.0;
     let candidates = [Candidate::from_item(a.clone())];
-    let known = store.known_articles(&a.source_id, &candidates).unwrap();
+    let known = store
+        .known_articles(&a.source_id, &candidates, false)
+        .unwrap();
     let mut fetched = FetchedSource::default();
     match known.get(&a.guid) {
         Some(stored) => fetched.seen.push(SeenArticle {
