@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::config::{MailSettings, Settings, Source, Transport};
+use crate::config::{Settings, Source};
 use crate::document::page_rules::{MAX_NEW_PAGES_PER_POLL, MAX_PAGES_PER_ARTICLE};
+use crate::mail::deliver;
 use crate::net::fetch::FetchLimits;
 use crate::net::robots::MAX_CRAWL_DELAY;
 use crate::pipeline::source_rules;
@@ -23,17 +24,6 @@ use crate::pipeline::source_rules;
 /// On top of the fetch and mail bounds: the store's writes, the pure
 /// stages, the process being scheduled late.
 const SLACK: Duration = Duration::from_secs(10);
-
-/// SMTP commands in one exchange, at most: EHLO, STARTTLS, EHLO, AUTH
-/// (two steps for LOGIN), MAIL, RCPT, DATA, the message, RSET or QUIT;
-/// each may take `smtp_timeout`.
-const SMTP_COMMANDS: u32 = 10;
-
-/// The longest one sendmail run may take before it is killed.
-const SENDMAIL_RUN: Duration = Duration::from_secs(120);
-
-/// The longest one file-transport write may take.
-const FILE_WRITE: Duration = Duration::from_secs(5);
 
 /// The longest a pass polling `due` and relaying up to `mails` messages
 /// can take when nothing hangs.
@@ -72,7 +62,7 @@ pub fn pass_bound(settings: &Settings, due: &[&Source], mails: usize) -> Duratio
         .map(|(n, spacing)| (exchange + *spacing) * *n)
         .sum::<Duration>()
         / limits.concurrency.max(1) as u32;
-    let mail = mail_exchange(&settings.mail) * u32::try_from(mails).unwrap_or(u32::MAX);
+    let mail = deliver::longest_send(&settings.mail) * u32::try_from(mails).unwrap_or(u32::MAX);
     SLACK + busiest.max(all) + mail
 }
 
@@ -94,15 +84,6 @@ fn fetches_per_poll(source: &Source) -> u32 {
         0
     };
     robots + 1 + pages
-}
-
-/// The longest one message may take to hand over.
-fn mail_exchange(mail: &MailSettings) -> Duration {
-    match &mail.transport {
-        Transport::Smtp(smtp) => smtp.timeout * SMTP_COMMANDS,
-        Transport::Sendmail { .. } => SENDMAIL_RUN,
-        Transport::File { .. } => FILE_WRITE,
-    }
 }
 
 /// The running pass, as the heartbeat sees it: set when a pass starts,
@@ -179,11 +160,12 @@ mod tests {
         let due: Vec<&Source> = s.sources.iter().collect();
         let exchange = Duration::from_millis(2250);
         assert_eq!(pass_bound(&s, &due, 0), SLACK + exchange);
-        // Each message: ten commands of smtp_timeout.
+        // Each message: every reply of an SMTP exchange at smtp_timeout.
         assert_eq!(
             pass_bound(&s, &due, 2),
-            SLACK + exchange + Duration::from_secs(20)
+            SLACK + exchange + deliver::longest_send(&s.mail) * 2
         );
+        assert!(deliver::longest_send(&s.mail) >= Duration::from_secs(8));
         assert_eq!(pass_bound(&s, &[], 0), SLACK);
     }
 
