@@ -12,14 +12,13 @@
 //! bidi-control characters are removed everywhere, HTML output escapes it as
 //! text, only `http`/`https` links are emitted, and header values go through
 //! lettre's RFC 2047 encoder after CR/LF have been stripped. Article *markup*
-//! never enters a digest except through [`sanitize_article_html`], a strict
-//! ammonia allow-list (no images, scripts, handlers or `javascript:`).
+//! never enters a digest: articles reach it as text (the extractors and the
+//! feed parser drop tags), and every piece is escaped here.
 
 mod message;
 mod render_html;
 mod render_text;
 mod revised;
-mod sanitize;
 
 use std::collections::HashMap;
 
@@ -32,7 +31,6 @@ use crate::model::DigestItem;
 
 pub use message::build_message;
 pub use revised::{RevisedItem, REVISED_HEADING};
-pub use sanitize::article_html as sanitize_article_html;
 
 /// Default for the most items rendered in one digest (`[mail] max_items`);
 /// further items are summarised per topic as "N more" and still count as
