@@ -14,7 +14,8 @@
 //! that source's failure. After the sources' own polls, `recheck` fetches
 //! again the pages of stored articles whose re-check is due, so silent
 //! edits become revisions. [`schedule`] decides what is due and when;
-//! `preview` runs the same stages for `test-source` without storing.
+//! `preview` runs the same stages for `test-source` without storing;
+//! `robots_memory` keeps the fetcher's robots.txt copies in the store.
 
 mod compare;
 mod pages;
