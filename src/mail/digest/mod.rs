@@ -5,7 +5,7 @@
 //! topic, ordering, what is shown for each item, the subject line, the
 //! HTML and text bodies, the deterministic `Message-ID` and the message
 //! headers. It does no I/O and reads no clock (`now` and `date` are passed
-//! in); sending belongs to [`crate::mail::deliver`], choosing the items and storing
+//! in); sending belongs to `mail::deliver`, choosing the items and storing
 //! the outbox row to the store/outbox stages.
 //!
 //! All article-derived text is treated as hostile: control, zero-width and
