@@ -31,7 +31,7 @@ pub async fn run(
     // Subscribers known before the articles arrive get them in their digest.
     outbox::register_all(settings, &store, now)?;
     let ctx = PollContext::new(settings.clone())?;
-    let progress = super::progress::Progress::start(sources.len());
+    let progress = super::progress::Progress::start(sources.len(), ctx.fetcher.tally().clone());
     let states = store.source_states()?;
     let summary = pipeline::poll_sources(&ctx, &store, &sources, &states, now).await?;
     drop(progress);

@@ -4,9 +4,10 @@
 //! tests), so logs and scripts never see it.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reformwatch::service::metrics::METRICS;
+use reformwatch::net::tally::FetchTally;
 use tokio::task::JoinHandle;
 
 /// The running display; dropping it erases the line.
@@ -15,20 +16,21 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts redrawing "polling N sources" if stderr is a terminal.
-    pub fn start(sources: usize) -> Self {
+    /// Starts redrawing "polling N sources" if stderr is a terminal,
+    /// counting the fetches in `tally`.
+    pub fn start(sources: usize, tally: Arc<FetchTally>) -> Self {
         let quiet =
             !std::io::stderr().is_terminal() || std::env::var_os("JOURNAL_STREAM").is_some();
         if quiet || sources == 0 {
             return Progress { task: None };
         }
-        let base = METRICS.fetches_total();
+        let base = tally.total();
         let started = Instant::now();
         let task = tokio::spawn(async move {
             let spinner = ['|', '/', '-', '\\'];
             let mut i = 0usize;
             loop {
-                let done = METRICS.fetches_total().saturating_sub(base);
+                let done = tally.total().saturating_sub(base);
                 let line = format!(
                     "\r\x1b[2K{} polling {sources} source{}: {done} request{} done, {:.0}s",
                     spinner[i % spinner.len()],

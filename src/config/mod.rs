@@ -2,7 +2,13 @@
 //! `deny_unknown_fields` and validated into compiled [`Settings`].
 //! Every problem is collected and reported at once, each naming file, line
 //! and key, so `reformwatch check` tells the operator everything in one go.
+//!
+//! [`parse`] is pure over the text. [`load`] reads the file, parses it, and
+//! then, once, at the edge, reads what the file names outside itself: the
+//! SMTP password, the CA file and systemd's directories (`edge.rs`). Config
+//! imports nothing from the program above it but [`crate::model`].
 
+mod edge;
 mod lines;
 pub mod opml;
 mod raw;
@@ -11,6 +17,7 @@ mod settings;
 mod tables;
 mod validate;
 mod values;
+pub use edge::resolve_path;
 pub use settings::*;
 
 use std::fmt;
@@ -58,7 +65,8 @@ impl fmt::Display for ConfigErrors {
     }
 }
 
-/// Reads and validates the config file at `path`.
+/// Reads and validates the config file at `path`, then resolves what it
+/// names outside itself (see [`load_text`]).
 pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigErrors(vec![ConfigProblem {
@@ -68,15 +76,36 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
             message: format!("cannot read config file: {e}"),
         }])
     })?;
-    parse(&text, path)
+    load_text(&text, path)
+}
+
+/// Validates config `text` as if read from `path`, then reads, from the
+/// process environment and the files it names, the SMTP password
+/// (`password_env`, `password_file` or `$CREDENTIALS_DIRECTORY`), the
+/// `ca_file` and `$STATE_DIRECTORY`. A secret that cannot be read is a
+/// problem like any other, at the key that names it.
+pub fn load_text(text: &str, path: &Path) -> Result<Settings, ConfigErrors> {
+    check(text, path, Some(&|name| std::env::var_os(name)))
 }
 
 /// Parses and validates config `text` as if read from `path` (relative paths
-/// in it resolve against `path`'s directory).
+/// in it resolve against `path`'s directory). Pure: reads no environment
+/// variable and no file, so secrets are not filled in and `state_dir`
+/// defaults next to the config.
 pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigErrors> {
+    check(text, path, None)
+}
+
+/// Validates `text` and, given an environment, resolves it at the edge.
+fn check(text: &str, path: &Path, env: Option<edge::Env<'_>>) -> Result<Settings, ConfigErrors> {
     let mut problems = report::Problems::new(path, text);
-    let settings =
-        tables::read(text, &mut problems).map(|raw| validate::validate(raw, path, &mut problems));
+    let settings = tables::read(text, &mut problems).map(|raw| {
+        let (mut settings, refs) = validate::validate(raw, path, &mut problems);
+        if let Some(env) = env {
+            edge::resolve(&mut settings, &refs, env, &mut problems);
+        }
+        settings
+    });
     problems.finish(settings)?.ok_or_else(|| {
         // Unreachable: `read` gives up only after reporting a syntax error.
         ConfigErrors(vec![ConfigProblem {
@@ -86,23 +115,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigErrors> {
             message: "not a valid TOML document".to_owned(),
         }])
     })
-}
-
-/// The config path to use: the `--config` flag, else `$REFORMWATCH_CONFIG`,
-/// else `/etc/reformwatch/reformwatch.toml` if it exists, else
-/// `config/reformwatch.toml`.
-pub fn resolve_path(flag: Option<&Path>) -> PathBuf {
-    if let Some(p) = flag {
-        return p.to_path_buf();
-    }
-    if let Some(p) = std::env::var_os("REFORMWATCH_CONFIG").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    let etc = Path::new("/etc/reformwatch/reformwatch.toml");
-    if etc.exists() {
-        return etc.to_path_buf();
-    }
-    PathBuf::from("config/reformwatch.toml")
 }
 
 #[cfg(test)]

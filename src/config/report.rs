@@ -70,6 +70,15 @@ impl<'a> Problems<'a> {
     }
 }
 
+/// An error and its sources on one line, `outer: inner: …`: the message of
+/// a config problem.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(e), |e| e.source())
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// The candidate closest to `input`, if one is close enough to be a likely typo.
 pub(crate) fn closest<'c>(
     input: &str,

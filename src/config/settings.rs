@@ -74,6 +74,11 @@ pub enum Backfill {
     Window(Duration),
 }
 
+/// Most articles shown in one digest when `[mail] max_items` is not set;
+/// further items are summarised per topic as "N more" and still count as
+/// delivered.
+pub const DEFAULT_MAX_ITEMS: usize = 200;
+
 /// `[mail]`: how digests leave the machine.
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -87,8 +92,9 @@ pub struct MailSettings {
     /// How long a digest may wait in the outbox before it expires
     /// (`queue_lifetime`, default 5 days, Postfix's `maximal_queue_lifetime`).
     pub queue_lifetime: Duration,
-    /// Most articles shown in one digest (`max_items`, default 200); the
-    /// rest are counted per topic as "N more" and count as delivered.
+    /// Most articles shown in one digest (`max_items`, default
+    /// [`DEFAULT_MAX_ITEMS`]); the rest are counted per topic as "N more"
+    /// and count as delivered.
     pub max_items: usize,
     /// Default coalescing window of `schedule = "immediate"` subscribers
     /// (`coalesce`, default 5 minutes).
@@ -123,13 +129,20 @@ pub struct SmtpSettings {
     pub tls: SmtpTls,
     /// Login name, if the relay wants AUTH.
     pub user: Option<String>,
-    /// Where the password comes from; read when sending.
+    /// Where the password comes from (`password_env`, `password_file`, or
+    /// systemd's `$CREDENTIALS_DIRECTORY/smtp-password`).
     pub password: Option<SecretSource>,
+    /// The password itself, read from `password` once by
+    /// [`load`](super::load); `None` when none is configured or the
+    /// settings were only [`parse`](super::parse)d.
+    pub secret: Option<Secret>,
     /// Time allowed for each SMTP command.
     pub timeout: Duration,
     /// Extra trusted CA certificates (PEM) besides the system roots, for
     /// company relays with a private CA (`ca_file`).
     pub ca_file: Option<PathBuf>,
+    /// The contents of `ca_file`, read once by [`load`](super::load).
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// SMTP transport security.
@@ -150,6 +163,28 @@ pub enum SecretSource {
     Env(String),
     /// A file (e.g. a systemd credential).
     File(PathBuf),
+}
+
+/// A password, trimmed. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The password, for handing to the relay.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// `[[topics]]`: a named set of keywords.

@@ -1,5 +1,7 @@
-//! End-to-end tests of [`parse`](super::parse): the shipped configs parse,
-//! and broken configs report the exact key and line of every problem.
+//! End-to-end tests of [`parse`](super::parse) and
+//! [`load_text`](super::load_text): the shipped configs parse, and broken
+//! configs report the exact key and line of every problem, those found at
+//! the edge (secrets, systemd's directories) included.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,7 +20,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn problems_at(text: &str, path: &Path) -> Vec<ConfigProblem> {
-    match parse(text, path) {
+    match load_text(text, path) {
         Ok(_) => panic!("config was accepted:\n{text}"),
         Err(e) => e.0,
     }
@@ -47,7 +49,7 @@ fn assert_has(found: &[ConfigProblem], line: usize, key: &str, needle: &str) {
 }
 
 fn ok(text: &str) -> Settings {
-    parse(text, Path::new(ETC)).unwrap_or_else(|e| panic!("rejected:\n{e}"))
+    load_text(text, Path::new(ETC)).unwrap_or_else(|e| panic!("rejected:\n{e}"))
 }
 
 // ---- shipped configs --------------------------------------------------------

@@ -14,6 +14,8 @@ use chrono::{Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::document::text_hygiene::is_invisible;
+
 /// Earliest year accepted; older dates are treated as unknown.
 const MIN_YEAR: i32 = 1990;
 /// Latest year accepted; later dates are treated as unknown.
@@ -97,10 +99,6 @@ fn prepare(s: &str) -> String {
     }
     let trimmed = out.trim_end_matches([' ', ':']).trim();
     trimmed.to_string()
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A tiny cursor over ASCII-ish text.

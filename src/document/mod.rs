@@ -5,6 +5,7 @@
 //! ([`extract`]); dates are read in the source's zone ([`dates`]), text and
 //! URLs normalized for hashing ([`normalize`]), and the rules around
 //! fetched pages (full-text merge, layout drift) live in [`page_rules`].
+//! Which characters count as invisible is [`text_hygiene`]'s to say.
 
 pub mod dates;
 pub mod decode;
@@ -14,3 +15,4 @@ pub mod normalize;
 pub mod page_rules;
 pub mod parse;
 pub mod read;
+pub mod text_hygiene;

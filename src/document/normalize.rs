@@ -13,6 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 use url::Url;
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::document::text_hygiene::fold_chars;
 use crate::model::Article;
 
 /// Query parameters that only track clicks and never select content.
@@ -147,43 +148,6 @@ fn percent_decode_lossy(s: &str) -> Cow<'_, str> {
         .next()
         .map(|(_, v)| Cow::Owned(v.into_owned()))
         .unwrap_or(Cow::Borrowed(s))
-}
-
-/// True for characters that render as nothing: zero-width and bidi controls,
-/// the BOM, the soft hyphen and word joiners.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
-
-/// Drops invisible and control characters, folds whitespace runs (including
-/// U+3000) into one space and trims.
-fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    let mut pending_space = false;
-    for c in chars {
-        if c.is_whitespace() {
-            pending_space = true;
-        } else if c.is_control() || is_invisible(c) {
-            continue;
-        } else {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The comparison form of text: NFKC (full/half width unified), zero-width,

@@ -6,17 +6,19 @@
 //! source is noticed at most once a day even across restarts.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
-use lettre::Message;
 use tracing::warn;
 
 use crate::config::{MailSettings, Settings, Source};
-use crate::model::SourceState;
+use crate::document::text_hygiene::fold_line;
+use crate::mail::error_chain;
+use crate::mail::message::{self, Body, Draft, MessageError};
+use crate::mail::outbox::bare_address;
+use crate::model::{FailureKind, SourceState};
 use crate::store::digests::NewDigest;
 use crate::store::query::SourceHealth;
 use crate::store::{Store, StoreError};
@@ -81,7 +83,7 @@ pub fn due_notices(
                 let waited = backoff_total(source.interval, h.error_streak);
                 Some(last - chrono::Duration::from_std(waited).ok()?)
             });
-        let trouble = if last_error.contains("layout drift") {
+        let trouble = if h.last_error_kind == Some(FailureKind::LayoutDrift) {
             Trouble::LayoutDrift
         } else {
             match since {
@@ -123,13 +125,10 @@ pub fn period_key(source_id: &str, tz: Tz, now: DateTime<Utc>) -> String {
     )
 }
 
-/// Subject and plain-text body of a notice; times in zone `tz`.
+/// Subject and plain-text body of a notice; times in zone `tz`. Text from
+/// config and errors is folded to one clean line
+/// ([`text_hygiene`](crate::document::text_hygiene)).
 pub fn render(n: &Notice, tz: Tz) -> (String, String) {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
-    };
     let (subject, what) = match &n.trouble {
         Trouble::LayoutDrift => (
             format!("reformwatch: layout drift on source {}", n.source_id),
@@ -150,17 +149,19 @@ pub fn render(n: &Notice, tz: Tz) -> (String, String) {
     let body = format!(
         "Source: {} ({})\nURL: {}\nFailed polls in a row: {}\nLast error: {}\n\n{}\n\n\
          `reformwatch sources` shows every source's health.\n",
-        clean(&n.source_id),
-        clean(&n.name),
+        fold_line(&n.source_id),
+        fold_line(&n.name),
         n.url,
         n.streak,
-        clean(&n.last_error),
+        fold_line(&n.last_error),
         what
     );
-    (clean(&subject), body)
+    (fold_line(&subject), body)
 }
 
-/// Builds the RFC 5322 message of a notice for the outbox.
+/// Builds the RFC 5322 message of a notice for the outbox, with the
+/// headers every message gets ([`crate::mail::message`]); a notice is not
+/// list mail, so it has no `List-Id` or `List-Unsubscribe`.
 pub fn build(
     mail: &MailSettings,
     admin: &str,
@@ -168,34 +169,34 @@ pub fn build(
     key: &str,
     tz: Tz,
     now: DateTime<Utc>,
-) -> Result<NewDigest, String> {
-    let from: Mailbox = mail
+) -> Result<NewDigest, MessageError> {
+    let domain = mail
         .from
         .trim()
-        .parse()
-        .map_err(|e| format!("[mail] from {:?}: {e}", mail.from))?;
-    let to: Mailbox = admin
-        .trim()
-        .parse()
-        .map_err(|e| format!("[daemon] admin_email {admin:?}: {e}"))?;
-    let domain = from.email.domain().to_owned();
-    let message_id = crate::mail::digest::message_id(ADMIN, key, &domain);
+        .parse::<Mailbox>()
+        .map(|from| from.email.domain().to_owned())
+        .unwrap_or_default();
+    let message_id = message::message_id(ADMIN, key, &domain);
     let (subject, body) = render(n, tz);
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to.clone())
-        .subject(subject.clone())
-        .message_id(Some(message_id.clone()))
-        .date(SystemTime::from(now))
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
-        .map_err(|e| format!("admin notice for {}: {e}", n.source_id))?;
+    let bytes = message::build(
+        mail,
+        &Draft {
+            to: admin,
+            to_name: None,
+            recipient: "[daemon] admin_email",
+            subject: &subject,
+            message_id: &message_id,
+            date: now,
+            body: Body::Text(&body),
+            list: false,
+        },
+    )?;
     Ok(NewDigest {
         message_id,
-        envelope_from: from.email.to_string(),
-        recipients: vec![to.email.to_string()],
+        envelope_from: bare_address(&mail.from),
+        recipients: vec![admin.trim().to_owned()],
         subject,
-        message: message.formatted(),
+        message: bytes,
         item_count: 0,
     })
 }
@@ -229,7 +230,9 @@ pub fn queue_notices(
                     queued += 1;
                 }
             }
-            Err(e) => warn!(source = %n.source_id, error = %e, "cannot build the admin notice"),
+            Err(e) => {
+                warn!(source = %n.source_id, error = %error_chain(&e), "cannot build the admin notice")
+            }
         }
     }
     Ok(queued)
@@ -238,6 +241,7 @@ pub fn queue_notices(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::message::tests::{decode_2047, header, headers};
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -257,6 +261,9 @@ mod tests {
             last_success_at: last_ok.map(t),
             error_streak: streak,
             last_error: Some(error.into()),
+            last_error_kind: error
+                .starts_with("layout drift")
+                .then_some(FailureKind::LayoutDrift),
             ..SourceHealth::default()
         }
     }
@@ -328,5 +335,42 @@ mod tests {
         assert!(body.contains("中国政府网") && body.contains("12"));
         assert!(!body.contains("\r\nBcc"), "{body}");
         assert!(body.contains("2026-01-01 08:00 CST"), "{body}");
+    }
+
+    /// An admin notice is built like a digest: the same `Auto-Submitted`,
+    /// `Message-ID` form, `Date` and MIME headers, but no list headers.
+    #[test]
+    fn a_notice_carries_the_headers_every_message_gets() {
+        let text = "[mail]\nfrom = \"Reform Watch <watch@example.org>\"\n";
+        let settings = crate::config::parse(text, std::path::Path::new("/tmp/rw.toml")).unwrap();
+        let now = t("2026-01-02T12:00:00Z");
+        let sh = chrono_tz::Asia::Shanghai;
+        let n = Notice {
+            source_id: "gov".into(),
+            name: "中国政府网".into(),
+            url: "http://127.0.0.1:1/".into(),
+            trouble: Trouble::LayoutDrift,
+            streak: 3,
+            last_error: "layout drift: no links".into(),
+        };
+        let key = period_key(&n.source_id, sh, now);
+        let d = build(&settings.mail, "ops@example.org", &n, &key, sh, now).unwrap();
+        assert_eq!(
+            d.message_id,
+            crate::mail::message::message_id(ADMIN, &key, "example.org")
+        );
+        assert_eq!(d.recipients, ["ops@example.org"]);
+        assert_eq!(d.envelope_from, "watch@example.org");
+        let raw = String::from_utf8(d.message).unwrap();
+        let h = headers(&raw);
+        assert_eq!(header(&h, "Auto-Submitted"), ["auto-generated"], "{raw}");
+        assert_eq!(header(&h, "Message-ID"), [d.message_id.as_str()]);
+        assert_eq!(header(&h, "Date"), ["Fri, 02 Jan 2026 12:00:00 +0000"]);
+        assert_eq!(header(&h, "MIME-Version"), ["1.0"], "{raw}");
+        assert_eq!(header(&h, "Content-Type"), ["text/plain; charset=utf-8"]);
+        assert_eq!(header(&h, "From"), ["\"Reform Watch\" <watch@example.org>"]);
+        assert_eq!(header(&h, "To"), ["ops@example.org"]);
+        assert_eq!(decode_2047(header(&h, "Subject")[0]), d.subject);
+        assert!(header(&h, "List-Id").is_empty() && header(&h, "List-Unsubscribe").is_empty());
     }
 }

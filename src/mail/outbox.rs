@@ -11,6 +11,7 @@ use crate::analysis::revise;
 use crate::config::{Backfill, Schedule, Settings, Subscriber};
 use crate::mail::deliver::Mailer;
 use crate::mail::digest::{self, RenderedDigest};
+use crate::mail::error_chain;
 use crate::model::{DigestItem, PendingRevision};
 use crate::pipeline::schedule;
 use crate::store::digests::{ComposeOutcome, NewDigest, SubscriberState};
@@ -242,7 +243,7 @@ fn compose(
             let domain = address_domain(&settings.mail.from);
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| error_chain(&e))?;
             Ok(NewDigest {
                 message_id,
                 envelope_from: bare_address(&settings.mail.from),
@@ -266,7 +267,9 @@ fn compose(
 /// A 4xx, timeout or dropped connection defers the digest with Postfix's
 /// backoff (5 min doubling, capped at 4000 s) until it is older than
 /// `[mail] queue_lifetime`; then it is `expired` and logged as an error.
-/// A 5xx fails only that digest (one recipient); the others go on. The
+/// A 5xx fails only that digest (one recipient); the others go on. Each
+/// error is stored and reported with its remediation hint, if it has one
+/// ([`DeliverError::hint`](crate::mail::deliver::DeliverError::hint)). The
 /// pass uses one SMTP session for all its digests where the server allows
 /// (a failed exchange closes it), and closes it at the end.
 pub async fn relay(
@@ -304,38 +307,36 @@ async fn relay_due(
                 report.sent += 1;
             }
             Err(e) if e.is_permanent() => {
-                let msg = format!("digest {} for {}: {e}", entry.id, entry.subscriber_id);
-                error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, "digest rejected permanently");
-                tokio::task::block_in_place(|| store.mark_failed(entry.id, &e.to_string(), now))?;
+                let error = e.with_hint();
+                let msg = format!("digest {} for {}: {error}", entry.id, entry.subscriber_id);
+                error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest rejected permanently");
+                tokio::task::block_in_place(|| store.mark_failed(entry.id, &error, now))?;
                 report.failed += 1;
                 report.errors.push(msg);
             }
             Err(e) => {
+                let error = e.with_hint();
                 if now - entry.created_at >= lifetime {
                     let msg = format!(
-                        "digest {} for {} expired: undelivered for {} (queue_lifetime); last error: {e}",
+                        "digest {} for {} expired: undelivered for {} (queue_lifetime); last error: {error}",
                         entry.id,
                         entry.subscriber_id,
                         humanize(lifetime)
                     );
-                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, "digest expired after {} in the outbox; it will not be retried", humanize(lifetime));
-                    tokio::task::block_in_place(|| {
-                        store.mark_expired(entry.id, &e.to_string(), now)
-                    })?;
+                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest expired after {} in the outbox; it will not be retried", humanize(lifetime));
+                    tokio::task::block_in_place(|| store.mark_expired(entry.id, &error, now))?;
                     report.expired += 1;
                     report.errors.push(msg);
                 } else {
-                    let msg = format!("digest {} for {}: {e}", entry.id, entry.subscriber_id);
+                    let msg = format!("digest {} for {}: {error}", entry.id, entry.subscriber_id);
                     let delay = schedule::digest_retry_delay(entry.attempts + 1);
                     // The last attempt falls exactly at the end of the
                     // lifetime, so expiry is never later than configured.
                     let next = (now
                         + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5)))
                     .min(entry.created_at + lifetime);
-                    warn!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, retry_at = %next, "digest deferred");
-                    tokio::task::block_in_place(|| {
-                        store.mark_retry(entry.id, &e.to_string(), next, now)
-                    })?;
+                    warn!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), retry_at = %next, "digest deferred");
+                    tokio::task::block_in_place(|| store.mark_retry(entry.id, &error, next, now))?;
                     report.deferred += 1;
                     report.errors.push(msg);
                 }

@@ -51,27 +51,20 @@ enum Polled {
 
 /// Polls one source and turns the outcome into a record for the store.
 pub(super) async fn poll_source(job: Job) -> SourceRecord {
-    let source = &job.source;
+    let (source, state) = (&job.source, job.state.as_ref());
     failpoints(&source.id).await;
-    let state = job.state.as_ref();
-    let jitter = super::jitter(&source.id, job.now);
     let (outcome, floor) = match poll(&job).await {
         Ok(Polled::NotModified { floor }) => (SourceOutcome::NotModified, floor),
         Ok(Polled::Fetched { fetched, floor }) => (SourceOutcome::Fetched(fetched), floor),
         Err(error) => return failed(source, state, &error, job.now),
     };
-    SourceRecord {
-        source_id: source.id.clone(),
-        url: source.url.to_string(),
-        next_poll_at: schedule::next_poll(
-            source,
-            state,
-            PollTiming::Success { floor },
-            jitter,
-            job.now,
-        ),
+    record(
+        source,
+        state,
         outcome,
-    }
+        PollTiming::Success { floor },
+        job.now,
+    )
 }
 
 /// The test failpoints of a source task (see [`failpoint`]): it panics,
@@ -103,17 +96,30 @@ pub(super) fn failed(
         SourceError::Fetch(e) => e.retry_after(),
         _ => None,
     };
+    let outcome = SourceOutcome::Failed(error.problem());
+    record(
+        source,
+        state,
+        outcome,
+        PollTiming::Failure { retry_after },
+        now,
+    )
+}
+
+/// A poll's record, with its next poll as the scheduler times it.
+fn record(
+    source: &Source,
+    state: Option<&SourceState>,
+    outcome: SourceOutcome,
+    timing: PollTiming,
+    now: DateTime<Utc>,
+) -> SourceRecord {
+    let jitter = super::jitter(&source.id, now);
     SourceRecord {
         source_id: source.id.clone(),
         url: source.url.to_string(),
-        next_poll_at: schedule::next_poll(
-            source,
-            state,
-            PollTiming::Failure { retry_after },
-            super::jitter(&source.id, now),
-            now,
-        ),
-        outcome: SourceOutcome::Failed(error.problem()),
+        next_poll_at: schedule::next_poll(source, state, timing, jitter, now),
+        outcome,
     }
 }
 

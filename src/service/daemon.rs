@@ -2,9 +2,9 @@
 //! are due, compose and relay due digests, sleep until the next thing is
 //! due. The loop itself tells systemd it is alive (`WATCHDOG=1` at half of
 //! `WATCHDOG_USEC`), but only while it makes progress: a pass that runs
-//! past its bound (see [`liveness`]) stops the pings. It publishes `STATUS=`, reloads the config on SIGHUP
-//! (validated first; a bad file keeps the old config running), and stops
-//! cleanly on SIGTERM/SIGINT (the work in flight finishes, bounded, before
+//! past its bound (see [`liveness`]) stops the pings. It publishes
+//! `STATUS=`, reloads the config on SIGHUP (validated first; a bad file
+//! keeps the old config running), and stops cleanly on SIGTERM/SIGINT (the work in flight finishes, bounded, before
 //! the process exits). All schedule state lives in the store, so a restart
 //! or a reload picks up where the loop was.
 
@@ -93,6 +93,9 @@ impl Live {
             {
                 ctx.fetcher = prev.ctx.fetcher.clone();
                 ctx.fetcher.configure(&settings.sources);
+            } else {
+                // `/metrics` counts on from the old fetcher's totals.
+                ctx.fetcher.tally().add(prev.ctx.fetcher.tally());
             }
         }
         let mailer = Mailer::new(&settings.mail)?;
@@ -236,10 +239,10 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     let mut watchdog = Watchdog::new();
     let pass_watch = PassWatch::default();
     let mut status = Status::default();
-    let source_ids: metrics_http::SourceIds = Default::default();
-    set_ids(&source_ids, &live.settings);
+    let watched: metrics_http::WatchedHandle = Default::default();
+    watch(&watched, &live);
     if let Some(addr) = live.settings.daemon.metrics_addr {
-        metrics_http::serve(addr, store.clone(), source_ids.clone())
+        metrics_http::serve(addr, store.clone(), watched.clone())
             .await
             .map_err(|error| DaemonError::Metrics { addr, error })?;
     }
@@ -290,7 +293,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
         };
         if reload_requested {
             reload(&mut live, &store, &mut status);
-            set_ids(&source_ids, &live.settings);
+            watch(&watched, &live);
             status.publish(&live, &store);
             continue 'run;
         }
@@ -302,7 +305,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
                 _ = watchdog.tick() => watchdog.ping(&pass_watch).await,
                 _ = signals.hup.recv() => {
                     reload(&mut live, &store, &mut status);
-                    set_ids(&source_ids, &live.settings);
+                    watch(&watched, &live);
                     status.publish(&live, &store);
                     // Added sources are due now.
                     continue 'run;
@@ -319,9 +322,12 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     Ok(())
 }
 
-fn set_ids(ids: &metrics_http::SourceIds, settings: &Settings) {
-    *ids.write().unwrap_or_else(|p| p.into_inner()) =
-        settings.sources.iter().map(|s| s.id.clone()).collect();
+/// Points `/metrics` at `live`'s sources and fetcher.
+fn watch(watched: &metrics_http::WatchedHandle, live: &Live) {
+    *watched.write().unwrap_or_else(|p| p.into_inner()) = metrics_http::Watched {
+        sources: live.settings.sources.iter().map(|s| s.id.clone()).collect(),
+        fetches: live.ctx.fetcher.tally().clone(),
+    };
 }
 
 fn stopping(why: &str) {

@@ -1,16 +1,14 @@
 //! Process-wide counters for `/metrics` and the scheduler loop's heartbeat
-//! for `/healthz`. Counting is a few atomic adds at the edges (fetch, the
-//! daemon loop); [`Metrics::render`] turns the counters plus database
-//! totals into Prometheus text and does no I/O. Serving it is
-//! `metrics_http`'s job.
+//! for `/healthz`. Counting is a few atomic adds in the daemon loop;
+//! [`Metrics::render`] turns the counters plus [`Readings`] taken elsewhere
+//! at scrape time (fetch outcomes, database totals, error streaks: plain
+//! numbers) into Prometheus text and does no I/O. Gathering the readings
+//! and serving the text is `metrics_http`'s job.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-use crate::store::stats::StoreStats;
 
 /// The process's counters.
 pub static METRICS: Metrics = Metrics::new();
@@ -20,8 +18,6 @@ pub struct Metrics {
     polls_fetched: AtomicU64,
     polls_not_modified: AtomicU64,
     polls_failed: AtomicU64,
-    fetches: Mutex<BTreeMap<&'static str, u64>>,
-    bytes: AtomicU64,
     new_articles: AtomicU64,
     smtp_errors: AtomicU64,
     digests_sent: AtomicU64,
@@ -41,27 +37,11 @@ impl Metrics {
             polls_fetched: AtomicU64::new(0),
             polls_not_modified: AtomicU64::new(0),
             polls_failed: AtomicU64::new(0),
-            fetches: Mutex::new(BTreeMap::new()),
-            bytes: AtomicU64::new(0),
             new_articles: AtomicU64::new(0),
             smtp_errors: AtomicU64::new(0),
             digests_sent: AtomicU64::new(0),
             heartbeat: Mutex::new(None),
         }
-    }
-
-    /// One HTTP fetch ended with `outcome` (`ok`, `not_modified`, or a
-    /// [`FetchError::kind`](crate::net::fetch::FetchError::kind)) and `bytes` of body.
-    pub fn fetch(&self, outcome: &'static str, bytes: u64) {
-        let mut map = self.fetches.lock().unwrap_or_else(|p| p.into_inner());
-        *map.entry(outcome).or_default() += 1;
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
-    }
-
-    /// HTTP fetches finished so far, whatever their outcome.
-    pub fn fetches_total(&self) -> u64 {
-        let map = self.fetches.lock().unwrap_or_else(|p| p.into_inner());
-        map.values().sum()
     }
 
     /// A poll pass's per-source outcomes and new articles.
@@ -84,20 +64,16 @@ impl Metrics {
         *self.heartbeat.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), period));
     }
 
-    /// `Err(reason)` when the loop has missed three beats (or never beat).
-    pub fn loop_health(&self) -> Result<(), String> {
+    /// An error when the loop has missed three beats (or never beat).
+    pub fn loop_health(&self) -> Result<(), Unhealthy> {
         let beat = *self.heartbeat.lock().unwrap_or_else(|p| p.into_inner());
         match beat {
-            None => Err("the scheduler loop has not started".to_owned()),
+            None => Err(Unhealthy::NotStarted),
             Some((at, period)) => {
                 let silent = at.elapsed();
                 let limit = (period * 3).max(Duration::from_secs(1));
                 if silent > limit {
-                    Err(format!(
-                        "the scheduler loop stalled: no beat for {:.1}s (limit {:.1}s)",
-                        silent.as_secs_f64(),
-                        limit.as_secs_f64()
-                    ))
+                    Err(Unhealthy::Stalled { silent, limit })
                 } else {
                     Ok(())
                 }
@@ -105,9 +81,8 @@ impl Metrics {
         }
     }
 
-    /// Prometheus text format: the counters, `db` totals, and each
-    /// source's error streak.
-    pub fn render(&self, db: Option<&StoreStats>, streaks: &[(String, u32)]) -> String {
+    /// Prometheus text format: the counters and the `readings`.
+    pub fn render(&self, readings: &Readings<'_>) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
         let o = &mut out;
@@ -124,20 +99,14 @@ impl Metrics {
         ] {
             let _ = writeln!(o, "reformwatch_polls_total{{outcome=\"{outcome}\"}} {n}");
         }
-        let fetches: Vec<(&'static str, u64)> = self
-            .fetches
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|(k, v)| (*k, *v))
-            .collect();
+        let fetches = readings.fetches;
         family(
             o,
             "reformwatch_fetches_total",
             "counter",
             "HTTP fetches (feeds, listings, article pages) by outcome.",
         );
-        for (outcome, n) in &fetches {
+        for (outcome, n) in fetches {
             let _ = writeln!(o, "reformwatch_fetches_total{{outcome=\"{outcome}\"}} {n}");
         }
         let count = |k: &str| fetches.iter().find(|(f, _)| *f == k).map_or(0, |(_, n)| *n);
@@ -155,7 +124,7 @@ impl Metrics {
             "reformwatch_fetched_bytes_total",
             "counter",
             "Response body bytes read, after decompression.",
-            get(&self.bytes).to_string(),
+            readings.fetched_bytes.to_string(),
         );
         single(
             "reformwatch_not_modified_ratio",
@@ -187,7 +156,7 @@ impl Metrics {
             "1 while the scheduler loop beats, 0 once it stalled.",
             u8::from(self.loop_health().is_ok()).to_string(),
         );
-        if let Some(db) = db {
+        if let Some(db) = &readings.db {
             single(
                 "reformwatch_articles",
                 "gauge",
@@ -201,7 +170,7 @@ impl Metrics {
                 db.revisions.to_string(),
             );
             family(o, "reformwatch_digests", "gauge", "Digests by state.");
-            for (state, n) in &db.digests {
+            for (state, n) in db.digests {
                 let _ = writeln!(o, "reformwatch_digests{{state=\"{}\"}} {n}", label(state));
             }
         }
@@ -211,7 +180,7 @@ impl Metrics {
             "gauge",
             "Consecutive failed polls per source (0 when healthy).",
         );
-        for (id, streak) in streaks {
+        for (id, streak) in readings.streaks {
             let _ = writeln!(
                 o,
                 "reformwatch_source_error_streak{{source=\"{}\"}} {streak}",
@@ -220,6 +189,52 @@ impl Metrics {
         }
         out
     }
+}
+
+/// Why `/healthz` fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unhealthy {
+    /// No beat yet.
+    #[error("the scheduler loop has not started")]
+    NotStarted,
+    /// The last beat is older than three beat periods.
+    #[error(
+        "the scheduler loop stalled: no beat for {:.1}s (limit {:.1}s)",
+        .silent.as_secs_f64(),
+        .limit.as_secs_f64()
+    )]
+    Stalled {
+        /// Time since the last beat.
+        silent: Duration,
+        /// Three beat periods (at least a second).
+        limit: Duration,
+    },
+}
+
+/// What a scrape reads besides the process's counters, gathered by the
+/// caller as plain numbers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Readings<'a> {
+    /// Finished HTTP fetches per outcome (`ok`, `not_modified`, an error
+    /// kind), in outcome order.
+    pub fetches: &'a [(&'a str, u64)],
+    /// Response body bytes the fetches read, after decompression.
+    pub fetched_bytes: u64,
+    /// Database totals, when the store could be read.
+    pub db: Option<DbTotals<'a>>,
+    /// Each configured source's consecutive failed polls.
+    pub streaks: &'a [(String, u32)],
+}
+
+/// Totals over the whole database.
+#[derive(Debug, Clone, Copy)]
+pub struct DbTotals<'a> {
+    /// Articles stored.
+    pub articles: i64,
+    /// Revisions stored.
+    pub revisions: i64,
+    /// Digests per state.
+    pub digests: &'a [(String, i64)],
 }
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -240,18 +255,19 @@ mod tests {
     #[test]
     fn renders_counters_totals_and_streaks() {
         let m = Metrics::new();
-        m.fetch("ok", 100);
-        m.fetch("not_modified", 0);
-        m.fetch("not_modified", 0);
-        m.fetch("timeout", 0);
         m.polls(1, 2, 1, 3);
         m.relay(1, 2);
-        let db = StoreStats {
-            articles: 5,
-            revisions: 7,
-            digests: vec![("pending".into(), 1), ("sent".into(), 2)],
-        };
-        let text = m.render(Some(&db), &[("人民网\"x".into(), 4)]);
+        let digests = [("pending".into(), 1), ("sent".into(), 2)];
+        let text = m.render(&Readings {
+            fetches: &[("not_modified", 2), ("ok", 1), ("timeout", 1)],
+            fetched_bytes: 100,
+            db: Some(DbTotals {
+                articles: 5,
+                revisions: 7,
+                digests: &digests,
+            }),
+            streaks: &[("人民网\"x".into(), 4)],
+        });
         for want in [
             "reformwatch_polls_total{outcome=\"not_modified\"} 2",
             "reformwatch_fetches_total{outcome=\"timeout\"} 1",

@@ -1,6 +1,7 @@
 //! I/O edge: a tiny HTTP/1.1 responder for `[daemon] metrics_addr`.
-//! `GET /metrics` answers Prometheus text ([`Metrics::render`] over the
-//! store's totals and the configured sources' error streaks); `GET /healthz`
+//! `GET /metrics` answers Prometheus text ([`Metrics::render`](crate::service::metrics::Metrics::render) over the
+//! fetcher's tally, the store's totals and the configured sources' error
+//! streaks, read here at scrape time); `GET /healthz`
 //! answers 200 while the scheduler loop beats and 503 once it stalled.
 //! One request per connection, bounded reads, nothing else served.
 
@@ -12,7 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tracing::{info, warn};
 
-use crate::service::metrics::METRICS;
+use crate::net::tally::FetchTally;
+use crate::service::metrics::{DbTotals, Readings, METRICS};
 use crate::store::Store;
 
 /// Largest request head read.
@@ -20,15 +22,25 @@ const MAX_HEAD: usize = 8 * 1024;
 /// Time a client has to send its request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The source ids whose streaks are reported; replaced on reload.
-pub type SourceIds = Arc<RwLock<Vec<String>>>;
+/// What a scrape reads that a reload replaces: the source ids whose
+/// streaks are reported and the tally of the fetcher in use.
+#[derive(Debug, Default)]
+pub struct Watched {
+    /// Configured source ids, in config order.
+    pub sources: Vec<String>,
+    /// The fetch outcomes of the daemon's fetcher.
+    pub fetches: Arc<FetchTally>,
+}
+
+/// [`Watched`], shared with the daemon, which replaces it on reload.
+pub type WatchedHandle = Arc<RwLock<Watched>>;
 
 /// Binds `addr` and serves in a background task until the process exits.
 /// Binding fails loudly (the operator asked for metrics on that address).
 pub async fn serve(
     addr: SocketAddr,
     store: Arc<Store>,
-    sources: SourceIds,
+    watched: WatchedHandle,
 ) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
@@ -37,9 +49,9 @@ pub async fn serve(
         loop {
             match listener.accept().await {
                 Ok((conn, _)) => {
-                    let (store, sources) = (store.clone(), sources.clone());
+                    let (store, watched) = (store.clone(), watched.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = answer(conn, &store, &sources).await {
+                        if let Err(e) = answer(conn, &store, &watched).await {
                             warn!(error = %e, "metrics request failed");
                         }
                     });
@@ -57,7 +69,7 @@ pub async fn serve(
 async fn answer(
     mut conn: TcpStream,
     store: &Arc<Store>,
-    sources: &SourceIds,
+    watched: &WatchedHandle,
 ) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(512);
     let mut buf = [0u8; 1024];
@@ -80,24 +92,13 @@ async fn answer(
     let (status, content_type, body) = match (method, path.split('?').next().unwrap_or("")) {
         ("GET", "/metrics") => {
             let store = store.clone();
-            let ids = sources.read().unwrap_or_else(|p| p.into_inner()).clone();
-            let text = tokio::task::spawn_blocking(move || {
-                let stats = store
-                    .stats()
-                    .map_err(|e| warn!(error = %e, "metrics: store totals"))
-                    .ok();
-                let states = store.source_states().unwrap_or_default();
-                let streaks: Vec<(String, u32)> = ids
-                    .into_iter()
-                    .map(|id| {
-                        let streak = states.get(&id).map_or(0, |s| s.error_streak);
-                        (id, streak)
-                    })
-                    .collect();
-                METRICS.render(stats.as_ref(), &streaks)
-            })
-            .await
-            .unwrap_or_default();
+            let (ids, tally) = {
+                let w = watched.read().unwrap_or_else(|p| p.into_inner());
+                (w.sources.clone(), w.fetches.clone())
+            };
+            let text = tokio::task::spawn_blocking(move || scrape(&store, ids, &tally))
+                .await
+                .unwrap_or_default();
             ("200 OK", "text/plain; version=0.0.4; charset=utf-8", text)
         }
         ("GET", "/healthz") => match METRICS.loop_health() {
@@ -121,4 +122,31 @@ async fn answer(
     );
     conn.write_all(reply.as_bytes()).await?;
     conn.shutdown().await
+}
+
+/// Reads the store and `tally` and renders `/metrics` (blocking).
+fn scrape(store: &Store, ids: Vec<String>, tally: &FetchTally) -> String {
+    let stats = store
+        .stats()
+        .map_err(|e| warn!(error = %e, "metrics: store totals"))
+        .ok();
+    let states = store.source_states().unwrap_or_default();
+    let streaks: Vec<(String, u32)> = ids
+        .into_iter()
+        .map(|id| {
+            let streak = states.get(&id).map_or(0, |s| s.error_streak);
+            (id, streak)
+        })
+        .collect();
+    let fetches = tally.by_outcome();
+    METRICS.render(&Readings {
+        fetches: &fetches,
+        fetched_bytes: tally.bytes(),
+        db: stats.as_ref().map(|s| DbTotals {
+            articles: s.articles,
+            revisions: s.revisions,
+            digests: &s.digests,
+        }),
+        streaks: &streaks,
+    })
 }

@@ -15,8 +15,22 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("analysis", &["model", "config", "document", "analysis"]),
     (
         "mail/digest",
-        &["model", "config", "document", "analysis", "mail::digest"],
+        &[
+            "model",
+            "config",
+            "document",
+            "analysis",
+            "mail::digest",
+            "mail::message",
+            "mail::text",
+        ],
     ),
+    // The message builder every outgoing mail shares, and its text cutting.
+    (
+        "mail/message",
+        &["model", "config", "document", "mail::message", "mail::text"],
+    ),
+    ("mail/text", &["model", "document", "mail::text"]),
     (
         "pipeline/schedule",
         &["model", "config", "pipeline::source_rules"],

@@ -156,3 +156,39 @@ fn healthz_fails_once_the_loop_stalls() {
         .1
         .contains("reformwatch_loop_healthy 0"));
 }
+
+/// Issue 9: the fetch counters live with the fetcher now; a reload that
+/// changes the fetch limits builds a new fetcher, and `/metrics` keeps
+/// counting from the old one's totals instead of starting again at zero.
+#[test]
+fn fetch_counts_survive_a_reload_that_replaces_the_fetcher() {
+    let http = HttpServer::start();
+    let smtp = SmtpServer::start();
+    let ws = workspace(&http, &smtp);
+    let mut daemon = Daemon::start(ws.config_path(), ws.dir(), &[]);
+    let addr = bound_addr(&daemon);
+    assert!(
+        daemon.wait_for_log("poll pass done", WAIT),
+        "{}",
+        daemon.log()
+    );
+    let text = std::fs::read_to_string(ws.config_path()).unwrap();
+    let text = text.replacen("timeout = \"2s\"", "timeout = \"3s\"", 1);
+    std::fs::write(ws.config_path(), text).unwrap();
+    daemon.signal(libc::SIGHUP);
+    assert!(
+        daemon.wait_for_log("config reloaded", WAIT),
+        "{}",
+        daemon.log()
+    );
+    let (code, text) = get(&addr, "/metrics");
+    assert_eq!(code, 200, "{text}");
+    for want in [
+        "reformwatch_fetches_total{outcome=\"ok\"} 1",
+        "reformwatch_fetches_total{outcome=\"status\"} 1",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    daemon.signal(libc::SIGTERM);
+    assert!(daemon.wait(WAIT).is_some_and(|s| s.success()));
+}

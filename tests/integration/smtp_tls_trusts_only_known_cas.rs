@@ -3,7 +3,8 @@
 //! `[mail] ca_file` naming that CA the digest goes out (with AUTH PLAIN);
 //! without it the send fails with an error naming host, port and the cure,
 //! and the digest waits in the outbox. A refused login and a server without
-//! STARTTLS are clear, deferred errors too.
+//! STARTTLS are clear, deferred errors too; a refused login and a TLS
+//! failure say what to check, also in `reformwatch outbox`.
 
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::smtp_stub::{Behaviour, SmtpStub, TestPki};
@@ -172,4 +173,39 @@ fn auth_login_is_used_when_the_relay_offers_only_login() {
     );
     assert_eq!(stub.mails().len(), 1);
     assert_eq!(ws.digests()[0].state, "sent");
+}
+
+/// Issue 9: a refused login and a TLS failure carry a remediation hint,
+/// in the report of `digest --send-now` and where `reformwatch outbox`
+/// shows the digest's last error.
+#[test]
+fn refused_login_and_tls_failure_say_what_to_check() {
+    let pki = TestPki::new();
+    let stub = SmtpStub::start(Behaviour::tls(pki.server.clone(), false).with_auth(USER, PASSWORD));
+    let (_http, ws) = setup(&stub, "starttls", Some(&pki.ca_pem), "wrong password");
+    let run = ws.run(&["digest", "--send-now"]);
+    run.expect_code(exit::RUNTIME);
+    let auth_hint = "hint: check smtp_user and the password in password_env, password_file";
+    assert!(run.stderr().contains(auth_hint), "{}", run.describe());
+    let outbox = ws.run(&["outbox"]);
+    outbox.expect_code(exit::OK);
+    let listed = outbox.stdout();
+    assert!(
+        listed.contains("authentication refused") && listed.contains(auth_hint),
+        "{}",
+        outbox.describe()
+    );
+
+    let stub = SmtpStub::start(Behaviour::tls(pki.server.clone(), false).with_auth(USER, PASSWORD));
+    let (_http, ws) = setup(&stub, "starttls", None, PASSWORD);
+    ws.run(&["digest", "--send-now"]).expect_code(exit::RUNTIME);
+    let outbox = ws.run(&["outbox"]);
+    let listed = outbox.stdout();
+    assert!(
+        listed.contains("TLS failed")
+            && listed.contains("hint: check that smtp_tls matches the relay's port")
+            && listed.contains("[mail] ca_file"),
+        "{}",
+        outbox.describe()
+    );
 }

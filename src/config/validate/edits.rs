@@ -30,9 +30,9 @@ impl Check<'_, '_> {
         for (i, pattern) in list.get_ref().iter().enumerate() {
             match regex(pattern.get_ref()) {
                 Ok(re) => out.push(re),
-                Err(message) => {
+                Err(e) => {
                     let key = format!("{}[{i}]", sec.key("ignore"));
-                    self.p.at(&pattern.span(), &key, message);
+                    self.p.at(&pattern.span(), &key, e.to_string());
                 }
             }
         }
@@ -60,7 +60,7 @@ impl Check<'_, '_> {
                     self.p.at(&delay.span(), &key, message);
                 }
                 Ok(d) => out.push(d),
-                Err(message) => self.p.at(&delay.span(), &key, message),
+                Err(e) => self.p.at(&delay.span(), &key, e.to_string()),
             }
         }
         out

@@ -1,14 +1,18 @@
 //! `[mail]`: transport choice, sender and reply addresses, SMTP settings and
-//! the password's source, which must be usable now (env var set, file
-//! readable) so a bad secret fails `check`, not the first digest.
+//! the password's source. Reading the password (and `ca_file`) is the
+//! edge's job ([`super::super::edge`]), so a bad secret still fails `check`,
+//! not the first digest.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::super::edge::Located;
 use super::super::raw::RawMail;
 use super::super::tables::Section;
 use super::super::values;
-use super::super::{DaemonSettings, MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+use super::super::{
+    DaemonSettings, MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport, DEFAULT_MAX_ITEMS,
+};
 use super::Check;
 
 const DEFAULT_FROM: &str = "reformwatch <reformwatch@localhost>";
@@ -47,6 +51,7 @@ impl Check<'_, '_> {
         let from = self.parse(sec, "from", &m.from, mailbox);
         let reply_to = self.parse(sec, "reply_to", &m.reply_to, mailbox);
         let outbox = self.path(sec, "outbox_dir", &m.outbox_dir);
+        self.refs.outbox_default = outbox.is_none();
         let tls_choices = [
             ("starttls", SmtpTls::Starttls),
             ("tls", SmtpTls::Tls),
@@ -85,14 +90,8 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(30));
-        let ca_file = self.path(sec, "ca_file", &m.ca_file).inspect(|path| {
-            if let Err(e) = std::fs::read(path) {
-                if let Some(k) = &m.ca_file {
-                    let message = format!("cannot read CA file `{}`: {e}", path.display());
-                    self.p.at(&k.span(), &sec.key("ca_file"), message);
-                }
-            }
-        });
+        self.refs.ca_file = self.located_path(sec, "ca_file", &m.ca_file);
+        let ca_file = self.refs.ca_file.as_ref().map(|l| l.value.clone());
         let command = self
             .text(sec, "sendmail_command", &m.sendmail_command)
             .map(|k| PathBuf::from(k.get_ref().trim()))
@@ -112,8 +111,10 @@ impl Check<'_, '_> {
                 tls,
                 user,
                 password,
+                secret: None,
                 timeout,
                 ca_file,
+                ca_pem: None,
             }),
         };
         let queue_lifetime = self
@@ -124,12 +125,7 @@ impl Check<'_, '_> {
                 values::positive_duration,
             )
             .unwrap_or(Duration::from_secs(5 * 86_400));
-        let max_items = self.count(
-            sec,
-            "max_items",
-            &m.max_items,
-            crate::mail::digest::MAX_ITEMS,
-        );
+        let max_items = self.count(sec, "max_items", &m.max_items, DEFAULT_MAX_ITEMS);
         let coalesce = self
             .parse(sec, "coalesce", &m.coalesce, values::positive_duration)
             .unwrap_or(values::DEFAULT_COALESCE);
@@ -143,47 +139,24 @@ impl Check<'_, '_> {
         }
     }
 
-    /// `password_env` / `password_file`: at most one, and it must be usable now.
+    /// `password_env` / `password_file`: at most one. The edge reads it.
     fn password(&mut self, sec: &Section<RawMail>) -> Option<SecretSource> {
         let m = &sec.value;
         if let (Some(_), Some(file)) = (&m.password_env, &m.password_file) {
             let message = "set either `password_env` or `password_file`, not both";
             self.p.at(&file.span(), &sec.key("password_file"), message);
         }
-        let env = self.text(sec, "password_env", &m.password_env).map(|k| {
-            let name = k.get_ref().trim();
-            let set = !name.contains(['=', '\0'])
-                && std::env::var_os(name).is_some_and(|v| !v.is_empty());
-            if !set {
-                let message =
-                    format!("environment variable `{name}` (password_env) is not set or empty");
-                self.p.at(&k.span(), &sec.key("password_env"), message);
-            }
-            SecretSource::Env(name.to_owned())
-        });
-        let file = self
-            .path(sec, "password_file", &m.password_file)
-            .inspect(|path| {
-                let problem = match std::fs::metadata(path) {
-                    Ok(meta) if meta.is_dir() => Some("is a directory".to_owned()),
-                    Ok(_) => std::fs::File::open(path).err().map(|e| e.to_string()),
-                    Err(e) => Some(e.to_string()),
-                };
-                if let (Some(problem), Some(k)) = (problem, &m.password_file) {
-                    let message =
-                        format!("cannot read password file `{}`: {problem}", path.display());
-                    self.p.at(&k.span(), &sec.key("password_file"), message);
-                }
+        self.refs.password_env = self
+            .text(sec, "password_env", &m.password_env)
+            .map(|k| Located {
+                value: k.get_ref().trim().to_owned(),
+                span: k.span(),
+                key: sec.key("password_env"),
             });
-        env.or(file.map(SecretSource::File))
-            .or_else(systemd_credential)
+        self.refs.password_file = self.located_path(sec, "password_file", &m.password_file);
+        let env = self.refs.password_env.as_ref();
+        let file = self.refs.password_file.as_ref();
+        env.map(|l| SecretSource::Env(l.value.clone()))
+            .or_else(|| file.map(|l| SecretSource::File(l.value.clone())))
     }
-}
-
-/// `$CREDENTIALS_DIRECTORY/smtp-password` (systemd's `LoadCredential=`),
-/// the default password when the file names none and that file exists.
-fn systemd_credential() -> Option<SecretSource> {
-    let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
-    let path = PathBuf::from(dir).join("smtp-password");
-    path.is_file().then_some(SecretSource::File(path))
 }

@@ -1,8 +1,9 @@
 //! Raw structs → compiled [`Settings`]: defaults, value parsing (durations,
 //! URLs, schedules, zones, addresses, charsets), cross references between
-//! tables, duplicate ids, and the secrets' presence (env var set, file
-//! readable). Every problem is recorded and checking goes on; the settings
-//! returned are only meaningful when no problem was recorded.
+//! tables and duplicate ids. Pure over the text: what the file names outside
+//! itself (secrets, the CA file, systemd's directories) is left in a
+//! [`Refs`] for the edge. Every problem is recorded and checking goes on;
+//! the settings returned are only meaningful when no problem was recorded.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -12,10 +13,11 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use toml::Spanned;
 
+use super::edge::{Located, Refs};
 use super::raw::{Key, RawDaemon};
-use super::report::{did_you_mean, Problems};
+use super::report::{chain, did_you_mean, Problems};
 use super::tables::{RawConfig, Section};
-use super::values;
+use super::values::{self, ValueError};
 use super::{Backfill, DaemonSettings, Settings};
 
 mod edits;
@@ -26,10 +28,18 @@ mod rules;
 const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
 
 /// Checks `raw` (read from the file at `path`) and compiles it, recording
-/// every problem in `problems`.
-pub(crate) fn validate(raw: RawConfig, path: &Path, problems: &mut Problems<'_>) -> Settings {
+/// every problem in `problems`; also returns what the edge must look up.
+pub(crate) fn validate(
+    raw: RawConfig,
+    path: &Path,
+    problems: &mut Problems<'_>,
+) -> (Settings, Refs) {
     let base = path.parent().unwrap_or(Path::new(""));
-    let mut check = Check { p: problems, base };
+    let mut check = Check {
+        p: problems,
+        base,
+        refs: Refs::default(),
+    };
     let daemon = check.daemon(&raw.daemon.unwrap_or_else(|| absent("daemon")));
     let mail = check.mail(
         &raw.mail.unwrap_or_else(|| absent("mail")),
@@ -48,22 +58,15 @@ pub(crate) fn validate(raw: RawConfig, path: &Path, problems: &mut Problems<'_>)
         }
     }
     let subscribers = check.subscribers(&raw.subscribers, &topic_ids, mail.coalesce);
-    Settings {
+    let settings = Settings {
         path: path.to_path_buf(),
         daemon,
         mail,
         topics,
         sources,
         subscribers,
-    }
-}
-
-/// `$STATE_DIRECTORY` (set by systemd's `StateDirectory=`; the first entry
-/// when it lists several), the default `state_dir` under systemd.
-fn systemd_state_directory() -> Option<PathBuf> {
-    let dirs = std::env::var_os("STATE_DIRECTORY")?;
-    let first = dirs.to_str()?.split(':').next()?.trim();
-    (!first.is_empty()).then(|| PathBuf::from(first))
+    };
+    (settings, check.refs)
 }
 
 /// A table that is not in the file: every key takes its default.
@@ -78,22 +81,24 @@ fn absent<T: Default>(path: &str) -> Section<T> {
 struct Check<'a, 'p> {
     p: &'a mut Problems<'p>,
     base: &'a Path,
+    /// What the edge must look up, filled as the keys are checked.
+    refs: Refs,
 }
 
 impl Check<'_, '_> {
     // ---- generic key helpers -------------------------------------------
 
     /// Runs `parse` on an optional string key; a failure is reported.
-    fn parse<S, T>(
+    fn parse<S, T, E: std::error::Error>(
         &mut self,
         sec: &Section<S>,
         name: &str,
         key: &Key<String>,
-        parse: impl FnOnce(&str) -> Result<T, String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
         let key = key.as_ref()?;
         parse(key.get_ref())
-            .map_err(|message| self.p.at(&key.span(), &sec.key(name), message))
+            .map_err(|e| self.p.at(&key.span(), &sec.key(name), chain(&e)))
             .ok()
     }
 
@@ -167,8 +172,21 @@ impl Check<'_, '_> {
 
     /// A path key, resolved against the config file's directory.
     fn path<S>(&mut self, sec: &Section<S>, name: &str, key: &Key<String>) -> Option<PathBuf> {
-        self.text(sec, name, key)
-            .map(|k| self.base.join(k.get_ref().trim()))
+        self.located_path(sec, name, key).map(|l| l.value)
+    }
+
+    /// A path key with where it is written, for the edge to read.
+    fn located_path<S>(
+        &mut self,
+        sec: &Section<S>,
+        name: &str,
+        key: &Key<String>,
+    ) -> Option<Located<PathBuf>> {
+        self.text(sec, name, key).map(|k| Located {
+            value: self.base.join(k.get_ref().trim()),
+            span: k.span(),
+            key: sec.key(name),
+        })
     }
 
     /// A string key that must be one of `choices`.
@@ -190,11 +208,12 @@ impl Check<'_, '_> {
                         .clone()
                         .map(|n| format!("\"{n}\""))
                         .collect::<Vec<_>>();
-                    let hint = did_you_mean(text, names);
-                    format!(
-                        "unknown {name} `{text}`{hint} (expected {})",
-                        list.join(", ")
-                    )
+                    ValueError::Choice {
+                        key: name.to_owned(),
+                        text: text.to_owned(),
+                        hint: did_you_mean(text, names),
+                        expected: list.join(", "),
+                    }
                 })
         })
     }
@@ -245,11 +264,10 @@ impl Check<'_, '_> {
             Some(k) => *k.get_ref(),
             None => 8 * 1024 * 1024,
         };
+        let state_dir = self.path(sec, "state_dir", &d.state_dir);
+        self.refs.state_dir_default = state_dir.is_none();
         DaemonSettings {
-            state_dir: self
-                .path(sec, "state_dir", &d.state_dir)
-                .or_else(systemd_state_directory)
-                .unwrap_or_else(|| self.base.join("data")),
+            state_dir: state_dir.unwrap_or_else(|| self.base.join("data")),
             concurrency: self.count(sec, "concurrency", &d.concurrency, 64),
             per_host_concurrency: self.count(
                 sec,
@@ -271,7 +289,7 @@ impl Check<'_, '_> {
                 .parse(sec, "timezone", &d.timezone, values::time_zone)
                 .unwrap_or(DEFAULT_ZONE),
             user_agent,
-            metrics_addr: self.parse(sec, "metrics_addr", &d.metrics_addr, metrics_addr),
+            metrics_addr: self.parse(sec, "metrics_addr", &d.metrics_addr, values::metrics_addr),
             admin_email: self.parse(sec, "admin_email", &d.admin_email, |t| {
                 values::address(t.trim()).map(|()| t.trim().to_owned())
             }),
@@ -284,16 +302,4 @@ impl Check<'_, '_> {
             ),
         }
     }
-}
-
-/// `"127.0.0.1:9187"`, `"[::1]:9187"`, or a bare port (on 127.0.0.1: the
-/// metrics are only reachable from elsewhere when an address says so).
-fn metrics_addr(text: &str) -> Result<std::net::SocketAddr, String> {
-    let text = text.trim();
-    if let Ok(port) = text.trim_start_matches(':').parse::<u16>() {
-        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
-    }
-    text.parse().map_err(|_| {
-        format!("bad metrics_addr `{text}`: expected \"127.0.0.1:9187\", \"[::1]:9187\" or a port")
-    })
 }

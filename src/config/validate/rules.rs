@@ -119,8 +119,8 @@ impl Check<'_, '_> {
     fn compile_selector(&mut self, key: &Spanned<String>, path: &str) -> Option<scraper::Selector> {
         match selector(key.get_ref()) {
             Ok(s) => Some(s),
-            Err(message) => {
-                self.p.at(&key.span(), path, message);
+            Err(e) => {
+                self.p.at(&key.span(), path, e.to_string());
                 None
             }
         }
@@ -135,22 +135,58 @@ impl Check<'_, '_> {
     ) -> Option<regex::Regex> {
         let key = key.as_ref()?;
         regex(key.get_ref())
-            .map_err(|message| self.p.at(&key.span(), &sec.key(name), message))
+            .map_err(|e| self.p.at(&key.span(), &sec.key(name), e.to_string()))
             .ok()
     }
 }
 
+/// Why a selector or pattern of a source's rules does not compile.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(crate) enum RuleError {
+    /// A blank selector.
+    #[error("empty CSS selector")]
+    EmptySelector,
+    /// A selector over [`MAX_RULE_LEN`] bytes.
+    #[error("CSS selector longer than {MAX_RULE_LEN} bytes")]
+    LongSelector,
+    /// The selector parser refused it.
+    #[error("invalid CSS selector `{text}`: {problem}")]
+    Selector {
+        /// The selector as written (trimmed).
+        text: String,
+        /// The mistake, named in words (the parser's error borrows the
+        /// text, so it is kept as its name).
+        problem: String,
+    },
+    /// A blank pattern.
+    #[error("empty regex")]
+    EmptyRegex,
+    /// A pattern over [`MAX_RULE_LEN`] bytes.
+    #[error("regex longer than {MAX_RULE_LEN} bytes")]
+    LongRegex,
+    /// The regex compiler refused it (shown on one line).
+    #[error("invalid regex `{text}`: {}", one_line(.error))]
+    Regex {
+        /// The pattern as written.
+        text: String,
+        /// The compiler's error.
+        error: regex::Error,
+    },
+}
+
 /// Compiles a CSS selector, or says why it is not one.
-pub(crate) fn selector(text: &str) -> Result<scraper::Selector, String> {
+pub(crate) fn selector(text: &str) -> Result<scraper::Selector, RuleError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty CSS selector".to_owned());
+        return Err(RuleError::EmptySelector);
     }
     if text.len() > MAX_RULE_LEN {
-        return Err(format!("CSS selector longer than {MAX_RULE_LEN} bytes"));
+        return Err(RuleError::LongSelector);
     }
-    scraper::Selector::parse(text)
-        .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))
+    scraper::Selector::parse(text).map_err(|e| RuleError::Selector {
+        text: text.to_owned(),
+        problem: selector_problem(&e),
+    })
 }
 
 /// scraper's message for most selector mistakes is "Unexpected error
@@ -176,18 +212,21 @@ fn selector_problem(e: &scraper::error::SelectorErrorKind) -> String {
     words
 }
 
-/// Compiles a regex, or says why it is not one, on one line.
-pub(crate) fn regex(text: &str) -> Result<regex::Regex, String> {
+/// Compiles a regex, or says why it is not one.
+pub(crate) fn regex(text: &str) -> Result<regex::Regex, RuleError> {
     if text.trim().is_empty() {
-        return Err("empty regex".to_owned());
+        return Err(RuleError::EmptyRegex);
     }
     if text.len() > MAX_RULE_LEN {
-        return Err(format!("regex longer than {MAX_RULE_LEN} bytes"));
+        return Err(RuleError::LongRegex);
     }
     regex::RegexBuilder::new(text)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("invalid regex `{text}`: {}", one_line(&e)))
+        .map_err(|error| RuleError::Regex {
+            text: text.to_owned(),
+            error,
+        })
 }
 
 /// regex's syntax errors span several lines (the pattern, a caret, then
@@ -207,17 +246,20 @@ mod tests {
     #[test]
     fn selectors_compile_or_explain() {
         assert!(selector("ul.list li > a[href]").is_ok());
-        let e = selector("ul..list li").unwrap_err();
+        let e = selector("ul..list li").unwrap_err().to_string();
         assert_eq!(e, "invalid CSS selector `ul..list li`: class needs ident");
-        let e = selector("li >").unwrap_err();
+        let e = selector("li >").unwrap_err().to_string();
         assert_eq!(e, "invalid CSS selector `li >`: dangling combinator");
-        assert_eq!(selector("  ").unwrap_err(), "empty CSS selector");
+        assert_eq!(
+            selector("  ").unwrap_err().to_string(),
+            "empty CSS selector"
+        );
     }
 
     #[test]
     fn regex_errors_fit_on_one_line() {
         assert!(regex(r"/\d{4}-\d{2}/\d{2}/content_\d+\.htm").is_ok());
-        let e = regex(r"content_(\d+\.htm").unwrap_err();
+        let e = regex(r"content_(\d+\.htm").unwrap_err().to_string();
         assert!(!e.contains('\n'), "{e}");
         assert!(e.contains("unclosed group"), "{e}");
     }

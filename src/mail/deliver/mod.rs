@@ -1,10 +1,11 @@
 //! I/O edge: hands finished messages (bytes from [`crate::mail::digest::build_message`])
 //! to a lettre transport — `.eml` files, an SMTP relay, or a sendmail command.
 //!
-//! This module owns transport construction (including reading the SMTP
-//! password from its [`SecretSource`]), the SMTP envelope, and turning
-//! lettre's errors into [`DeliverError`]s that name the transport and say
-//! whether a retry can help. It does not compose messages, retry, or touch
+//! This module owns transport construction (with the SMTP password and CA
+//! certificates [`crate::config::load`] read at the edge), the SMTP
+//! envelope, and turning lettre's errors into [`DeliverError`]s that name
+//! the transport, say whether a retry can help and, for the failures an
+//! operator meets most (a refused login, TLS), what to check. It does not compose messages, retry, or touch
 //! the outbox; the outbox relay decides what to do with an error. SMTP
 //! sessions are reused within a relay pass ([`Mailer::end_pass`] closes
 //! them); see `deliver/session.rs`.
@@ -12,7 +13,7 @@
 mod session;
 
 use std::fmt;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::address::Envelope;
@@ -23,7 +24,8 @@ use lettre::{Address, AsyncFileTransport, AsyncSendmailTransport, AsyncTransport
 
 use session::{SendFailure, SmtpSession};
 
-use crate::config::{MailSettings, SecretSource, SmtpSettings, SmtpTls, Transport};
+use crate::config::{MailSettings, SmtpSettings, SmtpTls, Transport};
+use crate::mail::error_chain;
 
 /// Overall deadline for one sendmail run (the child is killed after it).
 const SENDMAIL_DEADLINE: Duration = Duration::from_secs(120);
@@ -91,6 +93,19 @@ pub enum DeliverError {
         /// The server's reply text.
         text: String,
     },
+    /// The SMTP server refused the login (530, 534, 535, 538). Transient,
+    /// like Postfix's `smtp_sasl_auth_soft_bounce`: a refused login is the
+    /// relay's or the operator's problem, not the recipient's, so the
+    /// digest waits for the fix instead of failing.
+    #[error("{transport}: deferred by server: {code} authentication refused: {text}")]
+    Auth {
+        /// Transport label.
+        transport: String,
+        /// SMTP reply code, e.g. 535.
+        code: u16,
+        /// The server's reply text.
+        text: String,
+    },
     /// The SMTP server answered 4xx. Transient.
     #[error("{transport}: deferred by server: {code} {text}")]
     Deferred {
@@ -101,9 +116,19 @@ pub enum DeliverError {
         /// The server's reply text.
         text: String,
     },
-    /// Connection refused, timed out, dropped, TLS failure or an
-    /// unintelligible reply. Transient: the message may or may not have
-    /// been accepted (a drop after DATA), so a retry may duplicate it.
+    /// The TLS handshake failed (an untrusted certificate, a protocol
+    /// mismatch) or the server does not offer the STARTTLS that
+    /// `smtp_tls = "starttls"` requires. Transient: nothing was sent.
+    #[error("{transport}: {message}")]
+    Tls {
+        /// Transport label.
+        transport: String,
+        /// What failed.
+        message: String,
+    },
+    /// Connection refused, timed out, dropped, or an unintelligible reply.
+    /// Transient: the message may or may not have been accepted (a drop
+    /// after DATA), so a retry may duplicate it.
     #[error("{transport}: {message}")]
     Connection {
         /// Transport label.
@@ -130,10 +155,19 @@ pub enum DeliverError {
     },
 }
 
+/// What to check when the relay refuses the login.
+const AUTH_HINT: &str =
+    "check smtp_user and the password in password_env, password_file or $CREDENTIALS_DIRECTORY/smtp-password";
+
+/// What to check when TLS to the relay fails.
+const TLS_HINT: &str = "check that smtp_tls matches the relay's port (starttls: 587, tls: 465) \
+and that its certificate chains to the system roots or to [mail] ca_file";
+
 impl DeliverError {
     /// `true` when retrying the same message cannot succeed: a 5xx reply,
     /// an invalid envelope, or a configuration problem. Everything else
-    /// (4xx, refused, timeout, dropped connection, I/O) is transient.
+    /// (4xx, a refused login, TLS, refused, timeout, dropped connection,
+    /// I/O) is transient.
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
@@ -142,6 +176,46 @@ impl DeliverError {
                 | DeliverError::Config { .. }
         )
     }
+
+    /// What the operator should check, for the errors whose cure is in the
+    /// config: a refused login and TLS failures.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            DeliverError::Auth { .. } => Some(AUTH_HINT),
+            DeliverError::Tls { .. } => Some(TLS_HINT),
+            _ => None,
+        }
+    }
+
+    /// The error and its [`hint`](Self::hint) on one line, `…; hint: …`:
+    /// how a delivery error is stored in the outbox and reported.
+    pub fn with_hint(&self) -> String {
+        match self.hint() {
+            Some(hint) => format!("{self}; hint: {hint}"),
+            None => self.to_string(),
+        }
+    }
+}
+
+/// Why a transport cannot be set up; shown inside [`DeliverError::Config`].
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The file transport's directory cannot be created.
+    #[error("cannot create outbox directory")]
+    OutboxDir(#[source] std::io::Error),
+    /// `smtp_user` without a password source.
+    #[error("smtp_user {0:?} is set but no password_env or password_file is configured")]
+    NoPassword(String),
+    /// Settings that did not go through [`crate::config::load`], which
+    /// reads secrets and certificates (names the key).
+    #[error("{0} was not read: settings must come from config::load")]
+    NotLoaded(&'static str),
+    /// `ca_file` holds no certificate.
+    #[error("ca_file {} holds no PEM certificate", .0.display())]
+    NoCertificate(PathBuf),
+    /// The TLS backend refused the parameters.
+    #[error("cannot set up TLS")]
+    Tls(#[source] lettre::transport::smtp::Error),
 }
 
 impl fmt::Debug for Mailer {
@@ -156,17 +230,17 @@ impl fmt::Debug for Mailer {
 impl Mailer {
     /// Builds the transport described by `mail.transport`.
     ///
-    /// For SMTP this reads the password from its [`SecretSource`] (trimmed;
-    /// a missing or empty secret is an error) and prepares TLS; for the file
-    /// transport it creates the directory. Needs no async runtime; the SMTP
+    /// For SMTP this takes the password and CA certificates that
+    /// [`crate::config::load`] read (a user without a password is an error)
+    /// and prepares TLS; for the file transport it creates the directory. Needs no async runtime; the SMTP
     /// connection machinery is started on the first [`Mailer::send`].
     pub fn new(mail: &MailSettings) -> Result<Self, DeliverError> {
         match &mail.transport {
             Transport::File { dir } => {
                 let label = format!("file {}", dir.display());
                 std::fs::create_dir_all(dir).map_err(|e| DeliverError::Config {
+                    message: error_chain(&SetupError::OutboxDir(e)),
                     transport: label.clone(),
-                    message: format!("cannot create outbox directory: {e}"),
                 })?;
                 Ok(Mailer {
                     description: label.clone(),
@@ -197,31 +271,30 @@ impl Mailer {
             format!("{}:{}", smtp.host, smtp.port)
         };
         let label = format!("smtp {hostport}");
-        let config_err = |message: String| DeliverError::Config {
+        let config_err = |e: SetupError| DeliverError::Config {
             transport: label.clone(),
-            message,
+            message: error_chain(&e),
         };
         let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
         let (tls, mode) = match smtp.tls {
             SmtpTls::None => (Tls::None, "plain"),
             SmtpTls::Starttls => (
-                Tls::Required(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
+                Tls::Required(tls_parameters(host, smtp).map_err(config_err)?),
                 "starttls",
             ),
             SmtpTls::Tls => (
-                Tls::Wrapper(tls_parameters(host, smtp.ca_file.as_deref()).map_err(&config_err)?),
+                Tls::Wrapper(tls_parameters(host, smtp).map_err(config_err)?),
                 "tls",
             ),
         };
         let mut credentials = None;
         let mut description = format!("{label} ({mode})");
         if let Some(user) = &smtp.user {
-            let source = smtp.password.as_ref().ok_or_else(|| {
-                config_err(format!(
-                    "smtp_user {user:?} is set but no password_env or password_file is configured"
-                ))
-            })?;
-            let password = read_secret(source).map_err(config_err)?;
+            let password = match (&smtp.password, &smtp.secret) {
+                (_, Some(secret)) => secret.expose().to_owned(),
+                (None, None) => return Err(config_err(SetupError::NoPassword(user.clone()))),
+                (Some(_), None) => return Err(config_err(SetupError::NotLoaded("the password"))),
+            };
             credentials = Some(Credentials::new(user.clone(), password));
             description.push_str(&format!(" as {user}"));
         }
@@ -333,14 +406,11 @@ impl Mailer {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
-            // Like Postfix's smtp_sasl_auth_soft_bounce: a refused login is
-            // the relay's or the operator's problem, not the recipient's,
-            // so it defers (and says so) instead of failing the digest.
             if matches!(code_num, 530 | 534 | 535 | 538) {
-                return DeliverError::Deferred {
+                return DeliverError::Auth {
                     transport,
                     code: code_num,
-                    text: format!("authentication refused: {text}"),
+                    text,
                 };
             }
             if e.is_permanent() {
@@ -357,7 +427,7 @@ impl Mailer {
             };
         }
         if let Some(message) = tls_failure(e) {
-            return DeliverError::Connection { transport, message };
+            return DeliverError::Tls { transport, message };
         }
         let message = match find_io_error(e) {
             Some(io) => match io.kind() {
@@ -380,22 +450,23 @@ impl Mailer {
 }
 
 /// TLS settings for `host`: the system roots plus the certificates of
-/// `ca_file` (PEM), verified with rustls and the platform verifier.
-fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, String> {
+/// `ca_file` (PEM, read by [`crate::config::load`]), verified with rustls
+/// and the platform verifier.
+fn tls_parameters(host: &str, smtp: &SmtpSettings) -> Result<TlsParameters, SetupError> {
     let mut builder = TlsParameters::builder(host.to_owned());
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
-        let has_cert = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
-        let cert = Certificate::from_pem(&pem)
+    if let Some(path) = &smtp.ca_file {
+        let pem = smtp
+            .ca_pem
+            .as_deref()
+            .ok_or(SetupError::NotLoaded("ca_file"))?;
+        let has_cert = String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----");
+        let cert = Certificate::from_pem(pem)
             .ok()
             .filter(|_| has_cert)
-            .ok_or_else(|| format!("ca_file {} holds no PEM certificate", path.display()))?;
+            .ok_or_else(|| SetupError::NoCertificate(path.clone()))?;
         builder = builder.add_root_certificate(cert);
     }
-    builder
-        .build_rustls()
-        .map_err(|e| format!("cannot set up TLS: {}", error_chain(&e)))
+    builder.build_rustls().map_err(SetupError::Tls)
 }
 
 /// A user-facing description when `e` is a TLS failure (handshake,
@@ -421,39 +492,7 @@ fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
         cause = next;
     }
     let cause = cause.to_string().replace(['\r', '\n'], " ");
-    tls.then(|| {
-        format!(
-            "TLS failed: {cause} (the server's certificate must chain to the system roots or to [mail] ca_file)"
-        )
-    })
-}
-
-/// Reads a secret, trimmed. Errors name the variable or file, never the value.
-fn read_secret(source: &SecretSource) -> Result<String, String> {
-    let value = match source {
-        SecretSource::Env(var) => std::env::var(var).map_err(|e| match e {
-            std::env::VarError::NotPresent => {
-                format!("password_env {var} is not set")
-            }
-            std::env::VarError::NotUnicode(_) => {
-                format!("password_env {var} is not valid UTF-8")
-            }
-        })?,
-        SecretSource::File(path) => read_secret_file(path)?,
-    };
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(match source {
-            SecretSource::Env(var) => format!("password_env {var} is empty"),
-            SecretSource::File(path) => format!("password_file {} is empty", path.display()),
-        });
-    }
-    Ok(trimmed.to_owned())
-}
-
-fn read_secret_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read password_file {}: {e}", path.display()))
+    tls.then(|| format!("TLS failed: {cause}"))
 }
 
 /// The address in `Name <a@b>` or `a@b`.
@@ -475,22 +514,6 @@ fn find_io_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std
         cur = err.source();
     }
     None
-}
-
-/// An error and its sources on one line, without repeating text a wrapper
-/// already includes.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(err) = cur {
-        let s = err.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cur = err.source();
-    }
-    out.replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::*;
+use crate::config::Secret;
 
 fn smtp_settings(port: u16) -> MailSettings {
     MailSettings {
@@ -16,8 +17,10 @@ fn smtp_settings(port: u16) -> MailSettings {
             tls: SmtpTls::None,
             user: None,
             password: None,
+            secret: None,
             timeout: Duration::from_secs(5),
             ca_file: None,
+            ca_pem: None,
         }),
         queue_lifetime: Duration::from_secs(5 * 86_400),
         max_items: 200,
@@ -108,57 +111,59 @@ async fn bad_envelope_is_permanent_and_names_the_address() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+/// The password is read once, by `config::load`, from the file or
+/// variable the config names (trimmed); a missing or empty secret fails the
+/// load, naming the file or variable. The mailer only uses what was read.
 #[test]
 fn smtp_password_comes_from_file_trimmed_and_missing_secrets_fail() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("smtp-password");
     std::fs::write(&pw, "  s3cret\n").unwrap();
+    let config = dir.path().join("reformwatch.toml");
+    let load = |secret: String| {
+        let text = format!(
+            "[mail]\ntransport = \"smtp\"\nsmtp_host = \"127.0.0.1\"\nsmtp_port = 2525\n\
+             smtp_user = \"watch\"\n{secret}\n"
+        );
+        crate::config::load_text(&text, &config).map_err(|e| e.to_string())
+    };
+    let file_line =
+        |path: &std::path::Path| format!("password_file = {:?}", path.display().to_string());
+    let settings = load(file_line(&pw)).unwrap();
+    let mailer = Mailer::new(&settings.mail).unwrap();
+    assert_eq!(mailer.describe(), "smtp 127.0.0.1:2525 (starttls) as watch");
+    assert!(!format!("{mailer:?}").contains("s3cret"));
+    assert!(!format!("{settings:?}").contains("s3cret"));
+    let Transport::Smtp(smtp) = &settings.mail.transport else {
+        panic!("not smtp")
+    };
+    assert_eq!(smtp.secret.as_ref().map(Secret::expose), Some("s3cret"));
+
+    let missing = dir.path().join("absent");
+    let msg = load(file_line(&missing)).unwrap_err();
+    assert!(msg.contains("mail.password_file"), "{msg}");
+    assert!(msg.contains(&missing.display().to_string()), "{msg}");
+
+    let msg =
+        load("password_env = \"REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR\"".into()).unwrap_err();
+    assert!(
+        msg.contains("REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR` (password_env) is not set"),
+        "{msg}"
+    );
+
     let mut mail = smtp_settings(2525);
     if let Transport::Smtp(s) = &mut mail.transport {
         s.user = Some("watch".into());
-        s.password = Some(SecretSource::File(pw.clone()));
-        s.tls = SmtpTls::Starttls;
-    }
-    let mailer = Mailer::new(&mail).unwrap();
-    assert_eq!(mailer.describe(), "smtp 127.0.0.1:2525 (starttls) as watch");
-    assert!(!format!("{mailer:?}").contains("s3cret"));
-    assert_eq!(
-        read_secret(&SecretSource::File(pw.clone())).unwrap(),
-        "s3cret"
-    );
-
-    let missing = dir.path().join("absent");
-    if let Transport::Smtp(s) = &mut mail.transport {
-        s.password = Some(SecretSource::File(missing.clone()));
     }
     let err = Mailer::new(&mail).unwrap_err();
     assert!(err.is_permanent());
     let msg = err.to_string();
     assert!(msg.starts_with("smtp 127.0.0.1:2525: "), "{msg}");
-    assert!(msg.contains(&missing.display().to_string()), "{msg}");
-
-    if let Transport::Smtp(s) = &mut mail.transport {
-        s.password = Some(SecretSource::Env(
-            "REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR".into(),
-        ));
-    }
-    let msg = Mailer::new(&mail).unwrap_err().to_string();
-    assert!(
-        msg.contains("REFORMWATCH_TEST_SURELY_UNSET_PASSWORD_VAR is not set"),
-        "{msg}"
-    );
-
-    if let Transport::Smtp(s) = &mut mail.transport {
-        s.password = None;
-    }
-    let msg = Mailer::new(&mail).unwrap_err().to_string();
     assert!(msg.contains("no password_env or password_file"), "{msg}");
 
     let empty = dir.path().join("empty");
     std::fs::write(&empty, "\n").unwrap();
-    assert!(read_secret(&SecretSource::File(empty))
-        .unwrap_err()
-        .contains("is empty"));
+    assert!(load(file_line(&empty)).unwrap_err().contains("is empty"));
 }
 
 #[test]
@@ -337,4 +342,36 @@ fn smtp_codes_classify() {
     };
     assert!(!deferred.is_permanent());
     assert!(deferred.to_string().contains("451 try later"));
+}
+
+#[test]
+fn refused_logins_and_tls_failures_carry_a_hint() {
+    let auth = DeliverError::Auth {
+        transport: "smtp h:587".into(),
+        code: 535,
+        text: "5.7.8 bad credentials".into(),
+    };
+    assert!(!auth.is_permanent());
+    assert_eq!(
+        auth.to_string(),
+        "smtp h:587: deferred by server: 535 authentication refused: 5.7.8 bad credentials"
+    );
+    assert!(auth
+        .with_hint()
+        .starts_with(&format!("{auth}; hint: check smtp_user")));
+    let tls = DeliverError::Tls {
+        transport: "smtp h:465".into(),
+        message: "TLS failed: invalid peer certificate: UnknownIssuer".into(),
+    };
+    assert!(!tls.is_permanent());
+    assert!(tls.hint().is_some_and(|h| h.contains("[mail] ca_file")));
+    let deferred = DeliverError::Deferred {
+        transport: "smtp h:25".into(),
+        code: 451,
+        text: "try later".into(),
+    };
+    assert_eq!(
+        (deferred.hint(), deferred.with_hint()),
+        (None, deferred.to_string())
+    );
 }

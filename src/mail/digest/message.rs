@@ -1,189 +1,218 @@
-//! The digest as an RFC 5322 message: headers (From, To, Subject, Date, the
-//! given Message-ID, `Auto-Submitted`, `List-Id`, `List-Unsubscribe`) and a
-//! `multipart/alternative` (or `text/plain`) body, built with lettre.
-
-use std::time::{Duration, SystemTime};
+//! A rendered digest as an RFC 5322 message: the digest's parts and its
+//! subscriber handed to the shared builder ([`crate::mail::message`]) as
+//! list mail, so it carries `List-Id` and `List-Unsubscribe` besides the
+//! headers every message gets.
 
 use chrono::{DateTime, Utc};
-use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::{Address, Message};
 
-use super::{clean_inline, sanitize_subject, DigestError, RenderedDigest};
+use super::RenderedDigest;
 use crate::config;
-
-/// `Auto-Submitted: auto-generated` (RFC 3834): no vacation auto-replies.
-#[derive(Debug, Clone)]
-struct AutoSubmitted(String);
-
-/// `List-Id: <reformwatch.DOMAIN>` (RFC 2919).
-#[derive(Debug, Clone)]
-struct ListId(String);
-
-/// `List-Unsubscribe: <mailto:…?subject=unsubscribe>` (RFC 2369).
-#[derive(Debug, Clone)]
-struct ListUnsubscribe(String);
-
-macro_rules! ascii_header {
-    ($ty:ident, $name:expr) => {
-        impl Header for $ty {
-            fn name() -> HeaderName {
-                HeaderName::new_from_ascii_str($name)
-            }
-
-            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(Self(s.to_owned()))
-            }
-
-            fn display(&self) -> HeaderValue {
-                // `HeaderValue::new` folds and RFC 2047-encodes anything unsafe.
-                HeaderValue::new(Self::name(), self.0.clone())
-            }
-        }
-    };
-}
-
-ascii_header!(AutoSubmitted, "Auto-Submitted");
-ascii_header!(ListId, "List-Id");
-ascii_header!(ListUnsubscribe, "List-Unsubscribe");
+use crate::mail::message::{self, Body, Draft, MessageError};
 
 /// Builds the complete message for one digest and returns its RFC 5322
-/// bytes (CRLF line endings, headers folded, bodies transfer-encoded).
+/// bytes (CRLF line endings, headers folded, bodies transfer-encoded):
+/// `multipart/alternative` for HTML subscribers, `text/plain` otherwise.
 ///
 /// The subject is sanitized again (CR/LF, control, zero-width and bidi
 /// characters removed, length capped) so a hand-built [`RenderedDigest`]
 /// cannot inject headers. `message_id` must look like what
-/// [`super::message_id`] produces; `date` must lie in the years 1970..=9999.
-/// Errors name the offending address or value.
+/// [`message::message_id`] produces; `date` must lie in the years
+/// 1970..=9999. Errors name the offending address or value.
 pub fn build_message(
     mail: &config::MailSettings,
     subscriber: &config::Subscriber,
     digest: &RenderedDigest,
     message_id: &str,
     date: DateTime<Utc>,
-) -> Result<Vec<u8>, DigestError> {
-    let from: Mailbox = mail
-        .from
-        .trim()
-        .parse()
-        .map_err(
-            |e: lettre::address::AddressError| DigestError::InvalidFrom {
-                address: mail.from.clone(),
-                reason: e.to_string(),
-            },
-        )?;
-    let from = Mailbox::new(
-        from.name
-            .as_deref()
-            .map(clean_inline)
-            .filter(|n| !n.is_empty()),
-        from.email,
-    );
+) -> Result<Vec<u8>, MessageError> {
+    let body = match (&digest.html, subscriber.format) {
+        (Some(html), config::MailFormat::Html) => Body::Alternative {
+            text: &digest.text,
+            html,
+        },
+        _ => Body::Text(&digest.text),
+    };
+    message::build(
+        mail,
+        &Draft {
+            to: &subscriber.email,
+            to_name: subscriber.name.as_deref(),
+            recipient: &format!("subscriber {:?}", subscriber.id),
+            subject: &digest.subject,
+            message_id,
+            date,
+            body,
+            list: true,
+        },
+    )
+}
 
-    let to_addr: Address =
-        subscriber
-            .email
-            .trim()
-            .parse()
-            .map_err(
-                |e: lettre::address::AddressError| DigestError::InvalidRecipient {
-                    subscriber: subscriber.id.clone(),
-                    address: subscriber.email.clone(),
-                    reason: e.to_string(),
-                },
-            )?;
-    let to_name = subscriber
-        .name
-        .as_deref()
-        .map(|n| super::truncate_chars(&clean_inline(n), 80))
-        .filter(|n| !n.is_empty());
-    let to = Mailbox::new(to_name, to_addr);
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{item, m, mail, now, sample_items, subscriber, topics, utc};
+    use super::super::{message_id, render, DigestError, MAX_SUBJECT_CHARS};
+    use super::*;
+    use crate::config::{MailFormat, MailSettings, Subscriber};
+    use crate::mail::message::tests::{assert_line_lengths, decode_2047, header, headers};
 
-    let unsubscribe_addr = match &mail.reply_to {
-        Some(r) => {
-            let r = r.trim();
-            let mbox: Result<Mailbox, _> = r.parse();
-            match mbox {
-                Ok(m) => m.email,
-                Err(e) => r
-                    .parse::<Address>()
-                    .map_err(|_| DigestError::InvalidReplyTo {
-                        address: r.to_owned(),
-                        reason: e.to_string(),
-                    })?,
-            }
+    /// The RFC 5322 message of `d` as text, with a fixed Message-ID and `now()`.
+    fn message_text(mail: &MailSettings, sub: &Subscriber, d: &RenderedDigest) -> String {
+        let raw = build_message(mail, sub, d, &message_id("s", "p", "example.org"), now()).unwrap();
+        String::from_utf8(raw).unwrap()
+    }
+
+    #[test]
+    fn builds_multipart_message_with_all_headers() {
+        let sub = subscriber(MailFormat::Html);
+        let d = render(&sub, &topics(), &sample_items(), now());
+        let id = message_id(&sub.id, "2024-09-02", "example.org");
+        let raw = build_message(&mail(), &sub, &d, &id, utc(2024, 9, 2, 0, 0)).unwrap();
+        let raw = String::from_utf8(raw).unwrap();
+        assert_line_lengths(&raw);
+        let h = headers(&raw);
+        let subject = header(&h, "Subject");
+        assert_eq!(subject.len(), 1);
+        assert_eq!(decode_2047(subject[0]), d.subject);
+        assert_eq!(header(&h, "Message-ID"), vec![id.as_str()]);
+        assert_eq!(header(&h, "Date"), vec!["Mon, 02 Sep 2024 00:00:00 +0000"]);
+        assert_eq!(
+            header(&h, "From"),
+            vec!["\"Reform Watch\" <watch@example.org>"]
+        );
+        let to = header(&h, "To");
+        assert_eq!(to.len(), 1);
+        assert_eq!(decode_2047(to[0]), "王 分析师 <analyst@example.org>");
+        assert_eq!(header(&h, "Auto-Submitted"), vec!["auto-generated"]);
+        assert_eq!(header(&h, "List-Id"), vec!["<reformwatch.example.org>"]);
+        assert_eq!(
+            header(&h, "List-Unsubscribe"),
+            vec!["<mailto:watch@example.org?subject=unsubscribe>"]
+        );
+        assert!(header(&h, "Content-Type")[0].starts_with("multipart/alternative"));
+        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"));
+        assert!(raw.contains("Content-Type: text/html; charset=utf-8"));
+        assert!(header(&h, "Bcc").is_empty());
+    }
+
+    #[test]
+    fn text_subscriber_gets_single_plain_part_and_reply_to_unsubscribe() {
+        let sub = subscriber(MailFormat::Text);
+        let d = render(&sub, &topics(), &sample_items(), now());
+        let mut mail = mail();
+        mail.reply_to = Some("Desk <unsub+digest@example.org>".into());
+        let raw = message_text(&mail, &sub, &d);
+        let h = headers(&raw);
+        assert!(header(&h, "Content-Type")[0].starts_with("text/plain"));
+        assert!(!raw.contains("multipart"));
+        assert_eq!(
+            header(&h, "List-Unsubscribe"),
+            vec!["<mailto:unsub+digest@example.org?subject=unsubscribe>"]
+        );
+    }
+
+    #[test]
+    fn hostile_digest_still_yields_one_clean_subject() {
+        let long_title = "x".repeat(10_000);
+        let mut items = vec![
+            item(
+                1,
+                "Reform\r\nBcc: x@y",
+                None,
+                vec![m("reform", 1.0, vec![])],
+            ),
+            item(2, &long_title, None, vec![m("reform", 1.0, vec![])]),
+            item(
+                3,
+                "<script>alert(1)</script>\u{202E}",
+                None,
+                vec![m("reform", 1.0, vec![])],
+            ),
+        ];
+        items[1].url = Some(format!("https://example.com/{}", "p".repeat(5_000)));
+        items[1].lead = Some("y".repeat(10_000));
+        let mut topics = topics();
+        topics[0].name = format!("改革\r\nBcc: evil@example.com{}", "長".repeat(500));
+        let sub = subscriber(MailFormat::Html);
+        let mut d = render(&sub, &topics, &items, now());
+        // A hand-built digest with an injected subject is sanitized again.
+        d.subject = format!("Hi\r\nBcc: x@y\r\n\r\nbody{}", "\u{202E}".repeat(3));
+        let raw = message_text(&mail(), &sub, &d);
+        assert_line_lengths(&raw);
+        let h = headers(&raw);
+        assert_eq!(header(&h, "Subject").len(), 1);
+        assert!(header(&h, "Bcc").is_empty());
+        assert_eq!(decode_2047(header(&h, "Subject")[0]), "Hi Bcc: x@y body");
+
+        // And the rendered subject itself.
+        let d = render(&sub, &topics, &items, now());
+        let raw = message_text(&mail(), &sub, &d);
+        assert_line_lengths(&raw);
+        let h = headers(&raw);
+        let subj = header(&h, "Subject");
+        assert_eq!(subj.len(), 1);
+        let decoded = decode_2047(subj[0]);
+        assert_eq!(decoded, d.subject);
+        assert!(decoded.chars().count() <= MAX_SUBJECT_CHARS);
+        assert!(!decoded.contains('\r') && !decoded.contains('\n'));
+    }
+
+    #[test]
+    fn bad_addresses_ids_and_dates_are_errors_naming_the_value() {
+        let sub = subscriber(MailFormat::Html);
+        let d = render(&sub, &topics(), &sample_items(), now());
+        let id = message_id("s", "p", "example.org");
+
+        let mut bad_from = mail();
+        bad_from.from = "Reform Watch <not an address>".into();
+        let e = build_message(&bad_from, &sub, &d, &id, now()).unwrap_err();
+        assert!(matches!(e, DigestError::InvalidFrom { .. }));
+        assert!(e.to_string().contains("not an address"), "{e}");
+
+        let mut bad_to = subscriber(MailFormat::Html);
+        bad_to.email = "x@y\r\nBcc: z@w".into();
+        let e = build_message(&mail(), &bad_to, &d, &id, now()).unwrap_err();
+        assert!(matches!(e, DigestError::InvalidRecipient { .. }), "{e}");
+        assert!(e.to_string().contains("Bcc: z@w"), "{e}");
+
+        let mut bad_reply = mail();
+        bad_reply.reply_to = Some("nope".into());
+        let e = build_message(&bad_reply, &sub, &d, &id, now()).unwrap_err();
+        assert!(matches!(e, DigestError::InvalidReplyTo { .. }), "{e}");
+
+        for bad_id in [
+            "no-brackets@x",
+            "<a b@c>",
+            "<a@b>\r\nBcc: x@y",
+            "<ab>",
+            "<a@b@c>",
+            "<@b>",
+        ] {
+            let e = build_message(&mail(), &sub, &d, bad_id, now()).unwrap_err();
+            assert!(
+                matches!(e, DigestError::InvalidMessageId(_)),
+                "{bad_id}: {e}"
+            );
         }
-        None => from.email.clone(),
-    };
 
-    if !is_safe_message_id(message_id) {
-        return Err(DigestError::InvalidMessageId(message_id.to_owned()));
-    }
-
-    let date_st = system_time(date).ok_or(DigestError::DateOutOfRange(date))?;
-
-    let list_domain = super::safe_domain(from.email.domain());
-    let builder = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(sanitize_subject(&digest.subject))
-        .date(date_st)
-        .message_id(Some(message_id.to_owned()))
-        .header(AutoSubmitted("auto-generated".to_owned()))
-        .header(ListId(format!("<reformwatch.{list_domain}>")))
-        .header(ListUnsubscribe(format!(
-            "<mailto:{}?subject=unsubscribe>",
-            mailto_escape(unsubscribe_addr.as_ref())
-        )));
-
-    let message = match (&digest.html, subscriber.format) {
-        (Some(html), config::MailFormat::Html) => builder.multipart(
-            MultiPart::alternative_plain_html(digest.text.clone(), html.clone()),
-        )?,
-        _ => builder.singlepart(SinglePart::plain(digest.text.clone()))?,
-    };
-    Ok(message.formatted())
-}
-
-/// `<left@right>`, printable ASCII without spaces, brackets or quotes inside,
-/// and short enough for one header line.
-pub(super) fn is_safe_message_id(id: &str) -> bool {
-    let Some(inner) = id.strip_prefix('<').and_then(|s| s.strip_suffix('>')) else {
-        return false;
-    };
-    let Some((left, right)) = inner.split_once('@') else {
-        return false;
-    };
-    !left.is_empty()
-        && !right.is_empty()
-        && id.len() <= 250
-        && inner.bytes().filter(|b| *b == b'@').count() == 1
-        && inner.bytes().all(|b| {
-            b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'\\' | b'(' | b')' | b',')
-        })
-}
-
-/// `date` as a `SystemTime` the `Date` header can show (1970 ≤ year ≤ 9999).
-fn system_time(date: DateTime<Utc>) -> Option<SystemTime> {
-    const MAX_SECS: i64 = 253_402_300_800; // 10000-01-01T00:00:00Z (exclusive)
-    let secs = date.timestamp();
-    if !(0..MAX_SECS).contains(&secs) {
-        return None;
-    }
-    let secs = u64::try_from(secs).ok()?;
-    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// Percent-encodes the characters of an address that are not allowed raw in
-/// a `mailto:` URI (RFC 6068).
-fn mailto_escape(addr: &str) -> String {
-    let mut out = String::with_capacity(addr.len());
-    for b in addr.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$'()*+,;:@=".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+        for date in [utc(1969, 12, 31, 23, 59), utc(10000, 1, 1, 0, 0)] {
+            let e = build_message(&mail(), &sub, &d, &id, date).unwrap_err();
+            assert!(matches!(e, DigestError::DateOutOfRange(_)), "{e}");
         }
+        // The last representable moment works.
+        assert!(build_message(&mail(), &sub, &d, &id, utc(9999, 12, 31, 23, 59)).is_ok());
     }
-    out
+
+    #[test]
+    fn non_ascii_display_names_work() {
+        let sub = subscriber(MailFormat::Html);
+        let d = render(&sub, &topics(), &sample_items(), now());
+        let mut mail = mail();
+        mail.from = "改革观察 <watch@example.org>".into();
+        let raw = message_text(&mail, &sub, &d);
+        let h = headers(&raw);
+        assert_eq!(
+            decode_2047(header(&h, "From")[0]),
+            "改革观察 <watch@example.org>"
+        );
+    }
 }

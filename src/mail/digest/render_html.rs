@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
 use super::revised::{RevisedView, REVISED_HEADING};
-use super::{DigestView, ItemView};
+use super::view::{more_line, DigestView, ItemView};
 
 const BODY: &str = "margin:0;padding:16px;background:#f4f4f4;color:#222;\
 font-family:-apple-system,'Segoe UI',Roboto,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;\
@@ -82,7 +82,7 @@ pub(super) fn render(view: &DigestView, subject: &str) -> String {
             let _ = writeln!(
                 out,
                 "<p style=\"{META}\">{}</p>",
-                encode_text(&super::more_line(group.more, &group.name))
+                encode_text(&more_line(group.more, &group.name))
             );
         }
     }

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::revised::{RevisedView, REVISED_HEADING};
-use super::{DigestView, ItemView};
+use super::view::{more_line, DigestView, ItemView};
+use crate::mail::text::is_extending;
 
 /// Wrap width in columns.
 pub(super) const WIDTH: usize = 78;
@@ -13,7 +14,7 @@ pub(super) const WIDTH: usize = 78;
 /// Display width of one character: 2 for East Asian wide/fullwidth, 0 for
 /// combining marks and similar, 1 otherwise.
 pub(super) fn char_width(c: char) -> usize {
-    if super::is_extending(c) {
+    if is_extending(c) {
         return 0;
     }
     let cp = c as u32;
@@ -276,7 +277,7 @@ pub(super) fn render(view: &DigestView) -> String {
         }
         if group.more > 0 {
             out.push('\n');
-            wrap_into(&mut out, &super::more_line(group.more, &group.name), "", "");
+            wrap_into(&mut out, &more_line(group.more, &group.name), "", "");
         }
     }
 

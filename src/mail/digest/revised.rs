@@ -10,8 +10,10 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{clean_inline, format_time, safe_url, truncate_chars};
+use super::view::{format_time, safe_url, MAX_SOURCE_CHARS, MAX_TITLE_CHARS};
 use crate::analysis::diff::ArticleDiff;
+use crate::document::text_hygiene::fold_line;
+use crate::mail::text::truncate_chars;
 use crate::model::ChangeClass;
 
 /// Heading of the section in both parts.
@@ -61,9 +63,9 @@ pub(super) struct RevisedView {
 pub(super) fn view(item: &RevisedItem, tz: Tz) -> RevisedView {
     let diff = item.diff.clone().in_timezone(tz);
     RevisedView {
-        title: truncate_chars(&clean_inline(&item.title), 300),
+        title: truncate_chars(&fold_line(&item.title), MAX_TITLE_CHARS),
         url: item.url.as_deref().and_then(safe_url),
-        source: truncate_chars(&clean_inline(&item.source_name), 80),
+        source: truncate_chars(&fold_line(&item.source_name), MAX_SOURCE_CHARS),
         meta: format!(
             "r{} → r{}, {} edit · seen {}",
             item.from_revision,

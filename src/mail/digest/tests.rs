@@ -1,27 +1,27 @@
 //! Unit tests of digest rendering: grouping, caps, hostile text, the
-//! text and HTML parts and the RFC 5322 message.
+//! text and HTML parts. The fixtures here serve the message tests in
+//! `message.rs` too.
 
 use std::path::PathBuf;
 
 use chrono::TimeZone;
 
 use super::render_text::{width, wrap_into, WIDTH};
+use super::select::{fair_quotas, select, topic_order};
+use super::view::{build_view, safe_url};
 use super::*;
+use crate::config::DEFAULT_MAX_ITEMS as MAX_ITEMS;
 use crate::config::{MailFormat, MailSettings, Schedule, Subscriber, Topic, Transport};
+use crate::mail::message::sanitize_subject;
+use crate::mail::text::truncate_chars;
 use crate::model::DigestItem;
 use crate::model::{TermHit, TopicMatch};
 
-/// The RFC 5322 message of `d` as text, with a fixed Message-ID and `now()`.
-fn message_text(mail: &MailSettings, sub: &Subscriber, d: &RenderedDigest) -> String {
-    let raw = build_message(mail, sub, d, &message_id("s", "p", "example.org"), now()).unwrap();
-    String::from_utf8(raw).unwrap()
-}
-
-fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+pub(super) fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
-fn subscriber(format: MailFormat) -> Subscriber {
+pub(super) fn subscriber(format: MailFormat) -> Subscriber {
     Subscriber {
         id: "analyst@example.org".into(),
         email: "analyst@example.org".into(),
@@ -34,7 +34,7 @@ fn subscriber(format: MailFormat) -> Subscriber {
     }
 }
 
-fn topics() -> Vec<Topic> {
+pub(super) fn topics() -> Vec<Topic> {
     vec![
         Topic {
             id: "reform".into(),
@@ -60,7 +60,7 @@ fn topics() -> Vec<Topic> {
     ]
 }
 
-fn mail() -> MailSettings {
+pub(super) fn mail() -> MailSettings {
     MailSettings {
         from: "Reform Watch <watch@example.org>".into(),
         reply_to: None,
@@ -73,7 +73,7 @@ fn mail() -> MailSettings {
     }
 }
 
-fn hit(term: &str, title: u32, body: u32) -> TermHit {
+pub(super) fn hit(term: &str, title: u32, body: u32) -> TermHit {
     TermHit {
         term: term.into(),
         title,
@@ -81,7 +81,7 @@ fn hit(term: &str, title: u32, body: u32) -> TermHit {
     }
 }
 
-fn m(topic: &str, score: f64, hits: Vec<TermHit>) -> TopicMatch {
+pub(super) fn m(topic: &str, score: f64, hits: Vec<TermHit>) -> TopicMatch {
     TopicMatch {
         topic_id: topic.into(),
         score,
@@ -89,7 +89,7 @@ fn m(topic: &str, score: f64, hits: Vec<TermHit>) -> TopicMatch {
     }
 }
 
-fn item(
+pub(super) fn item(
     id: i64,
     title: &str,
     published: Option<DateTime<Utc>>,
@@ -108,11 +108,11 @@ fn item(
     }
 }
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     utc(2024, 9, 2, 0, 0)
 }
 
-fn sample_items() -> Vec<DigestItem> {
+pub(super) fn sample_items() -> Vec<DigestItem> {
     vec![
         item(
             1,
@@ -514,14 +514,10 @@ fn lead_is_cut_near_200_chars() {
     a.lead = Some("word ".repeat(100));
     let mut b = item(2, "u", None, vec![m("reform", 1.0, vec![])]);
     b.lead = Some("深".repeat(500));
-    let view = build_view(
-        &subscriber(MailFormat::Text),
-        &topics(),
-        &[a, b],
-        &[],
-        now(),
-        MAX_ITEMS,
-    );
+    let (sub, items) = (subscriber(MailFormat::Text), [a, b]);
+    let order = topic_order(&sub.topics);
+    let selection = select(&order, &items, now(), MAX_ITEMS);
+    let view = build_view(&sub, &topics(), &order, selection, &[], now());
     for it in view.groups.iter().flat_map(|g| &g.items) {
         let lead = it.lead.as_deref().unwrap();
         assert!(lead.ends_with('…'));
@@ -589,293 +585,4 @@ fn wrapper_breaks_between_cjk_and_at_spaces_only() {
     let long_word = "a".repeat(100);
     wrap_into(&mut out, &format!("short {long_word} tail"), "", "");
     assert_eq!(out, format!("short\n{long_word}\ntail\n"));
-}
-
-// ---------------------------------------------------------------- message id
-
-#[test]
-fn message_id_is_deterministic_and_safe() {
-    let a = message_id("analyst@example.org", "2024-09-02T08:00", "example.org");
-    assert_eq!(
-        a,
-        message_id("analyst@example.org", "2024-09-02T08:00", "example.org")
-    );
-    assert_ne!(
-        a,
-        message_id("analyst@example.org", "2024-09-03T08:00", "example.org")
-    );
-    // Inputs that sanitize alike stay distinct thanks to the hash.
-    assert_ne!(
-        message_id("a.b", "p", "example.org"),
-        message_id("a_b", "p", "example.org")
-    );
-    assert!(
-        a.starts_with("<dg-analyst_example_org-2024-09-02T08_00-"),
-        "{a}"
-    );
-    assert!(a.ends_with("@example.org>"));
-    assert!(message::is_safe_message_id(&a));
-
-    let hostile = message_id("x>\r\nBcc: y@z <", "p\u{202E}", " 例子.中国\r\n");
-    assert!(message::is_safe_message_id(&hostile), "{hostile}");
-    assert!(hostile.ends_with("@xn--fsqu00a.xn--fiqs8s>"), "{hostile}");
-    let empty = message_id("", "", "");
-    assert!(message::is_safe_message_id(&empty), "{empty}");
-    assert!(empty.ends_with("@reformwatch.invalid>"));
-}
-
-// ---------------------------------------------------------------- message
-
-/// Headers of a raw message, unfolded, as (name, value) pairs.
-fn headers(raw: &str) -> Vec<(String, String)> {
-    let head = raw.split("\r\n\r\n").next().unwrap();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in head.split("\r\n") {
-        if line.starts_with(' ') || line.starts_with('\t') {
-            out.last_mut().unwrap().1.push_str(line);
-        } else {
-            let (n, v) = line.split_once(':').expect("header line");
-            out.push((n.to_string(), v.trim_start().to_string()));
-        }
-    }
-    out
-}
-
-fn header<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    h.iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
-
-fn b64(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
-/// Minimal RFC 2047 decoder (B and Q encodings, whitespace between encoded
-/// words dropped).
-fn decode_2047(v: &str) -> String {
-    let mut out = Vec::new();
-    let mut rest = v;
-    let mut last_was_word = false;
-    while !rest.is_empty() {
-        if let Some(start) = rest.find("=?") {
-            let between = &rest[..start];
-            if !(last_was_word && between.trim().is_empty()) {
-                out.extend_from_slice(between.as_bytes());
-            }
-            let word = &rest[start + 2..];
-            let mut parts = word.splitn(3, '?');
-            let _charset = parts.next().unwrap();
-            let enc = parts.next().unwrap();
-            let tail = parts.next().unwrap();
-            let end = tail.find("?=").unwrap();
-            let data = &tail[..end];
-            if enc.eq_ignore_ascii_case("b") {
-                out.extend(b64(data));
-            } else {
-                let bytes = data.as_bytes();
-                let mut i = 0;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'_' => out.push(b' '),
-                        b'=' => {
-                            out.push(u8::from_str_radix(&data[i + 1..i + 3], 16).unwrap());
-                            i += 2;
-                        }
-                        b => out.push(b),
-                    }
-                    i += 1;
-                }
-            }
-            rest = &tail[end + 2..];
-            last_was_word = true;
-        } else {
-            out.extend_from_slice(rest.as_bytes());
-            break;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn assert_line_lengths(raw: &str) {
-    for line in raw.split("\r\n") {
-        assert!(line.len() <= 998, "line of {} octets", line.len());
-    }
-    assert!(!raw.replace("\r\n", "").contains('\n'), "bare LF");
-    assert!(!raw.replace("\r\n", "").contains('\r'), "bare CR");
-}
-
-#[test]
-fn builds_multipart_message_with_all_headers() {
-    let sub = subscriber(MailFormat::Html);
-    let d = render(&sub, &topics(), &sample_items(), now());
-    let id = message_id(&sub.id, "2024-09-02", "example.org");
-    let raw = build_message(&mail(), &sub, &d, &id, utc(2024, 9, 2, 0, 0)).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    assert_line_lengths(&raw);
-    let h = headers(&raw);
-    let subject = header(&h, "Subject");
-    assert_eq!(subject.len(), 1);
-    assert_eq!(decode_2047(subject[0]), d.subject);
-    assert_eq!(header(&h, "Message-ID"), vec![id.as_str()]);
-    assert_eq!(header(&h, "Date"), vec!["Mon, 02 Sep 2024 00:00:00 +0000"]);
-    assert_eq!(
-        header(&h, "From"),
-        vec!["\"Reform Watch\" <watch@example.org>"]
-    );
-    let to = header(&h, "To");
-    assert_eq!(to.len(), 1);
-    assert_eq!(decode_2047(to[0]), "王 分析师 <analyst@example.org>");
-    assert_eq!(header(&h, "Auto-Submitted"), vec!["auto-generated"]);
-    assert_eq!(header(&h, "List-Id"), vec!["<reformwatch.example.org>"]);
-    assert_eq!(
-        header(&h, "List-Unsubscribe"),
-        vec!["<mailto:watch@example.org?subject=unsubscribe>"]
-    );
-    assert!(header(&h, "Content-Type")[0].starts_with("multipart/alternative"));
-    assert!(raw.contains("Content-Type: text/plain; charset=utf-8"));
-    assert!(raw.contains("Content-Type: text/html; charset=utf-8"));
-    assert!(header(&h, "Bcc").is_empty());
-}
-
-#[test]
-fn text_subscriber_gets_single_plain_part_and_reply_to_unsubscribe() {
-    let sub = subscriber(MailFormat::Text);
-    let d = render(&sub, &topics(), &sample_items(), now());
-    let mut mail = mail();
-    mail.reply_to = Some("Desk <unsub+digest@example.org>".into());
-    let raw = message_text(&mail, &sub, &d);
-    let h = headers(&raw);
-    assert!(header(&h, "Content-Type")[0].starts_with("text/plain"));
-    assert!(!raw.contains("multipart"));
-    assert_eq!(
-        header(&h, "List-Unsubscribe"),
-        vec!["<mailto:unsub+digest@example.org?subject=unsubscribe>"]
-    );
-}
-
-#[test]
-fn hostile_digest_still_yields_one_clean_subject() {
-    let long_title = "x".repeat(10_000);
-    let mut items = vec![
-        item(
-            1,
-            "Reform\r\nBcc: x@y",
-            None,
-            vec![m("reform", 1.0, vec![])],
-        ),
-        item(2, &long_title, None, vec![m("reform", 1.0, vec![])]),
-        item(
-            3,
-            "<script>alert(1)</script>\u{202E}",
-            None,
-            vec![m("reform", 1.0, vec![])],
-        ),
-    ];
-    items[1].url = Some(format!("https://example.com/{}", "p".repeat(5_000)));
-    items[1].lead = Some("y".repeat(10_000));
-    let mut topics = topics();
-    topics[0].name = format!("改革\r\nBcc: evil@example.com{}", "長".repeat(500));
-    let sub = subscriber(MailFormat::Html);
-    let mut d = render(&sub, &topics, &items, now());
-    // A hand-built digest with an injected subject is sanitized again.
-    d.subject = format!("Hi\r\nBcc: x@y\r\n\r\nbody{}", "\u{202E}".repeat(3));
-    let raw = message_text(&mail(), &sub, &d);
-    assert_line_lengths(&raw);
-    let h = headers(&raw);
-    assert_eq!(header(&h, "Subject").len(), 1);
-    assert!(header(&h, "Bcc").is_empty());
-    assert_eq!(decode_2047(header(&h, "Subject")[0]), "Hi Bcc: x@y body");
-
-    // And the rendered subject itself.
-    let d = render(&sub, &topics, &items, now());
-    let raw = message_text(&mail(), &sub, &d);
-    assert_line_lengths(&raw);
-    let h = headers(&raw);
-    let subj = header(&h, "Subject");
-    assert_eq!(subj.len(), 1);
-    let decoded = decode_2047(subj[0]);
-    assert_eq!(decoded, d.subject);
-    assert!(decoded.chars().count() <= MAX_SUBJECT_CHARS);
-    assert!(!decoded.contains('\r') && !decoded.contains('\n'));
-}
-
-#[test]
-fn bad_addresses_ids_and_dates_are_errors_naming_the_value() {
-    let sub = subscriber(MailFormat::Html);
-    let d = render(&sub, &topics(), &sample_items(), now());
-    let id = message_id("s", "p", "example.org");
-
-    let mut bad_from = mail();
-    bad_from.from = "Reform Watch <not an address>".into();
-    let e = build_message(&bad_from, &sub, &d, &id, now()).unwrap_err();
-    assert!(matches!(e, DigestError::InvalidFrom { .. }));
-    assert!(e.to_string().contains("not an address"), "{e}");
-
-    let mut bad_to = subscriber(MailFormat::Html);
-    bad_to.email = "x@y\r\nBcc: z@w".into();
-    let e = build_message(&mail(), &bad_to, &d, &id, now()).unwrap_err();
-    assert!(matches!(e, DigestError::InvalidRecipient { .. }), "{e}");
-    assert!(e.to_string().contains("Bcc: z@w"), "{e}");
-
-    let mut bad_reply = mail();
-    bad_reply.reply_to = Some("nope".into());
-    let e = build_message(&bad_reply, &sub, &d, &id, now()).unwrap_err();
-    assert!(matches!(e, DigestError::InvalidReplyTo { .. }), "{e}");
-
-    for bad_id in [
-        "no-brackets@x",
-        "<a b@c>",
-        "<a@b>\r\nBcc: x@y",
-        "<ab>",
-        "<a@b@c>",
-        "<@b>",
-    ] {
-        let e = build_message(&mail(), &sub, &d, bad_id, now()).unwrap_err();
-        assert!(
-            matches!(e, DigestError::InvalidMessageId(_)),
-            "{bad_id}: {e}"
-        );
-    }
-
-    for date in [utc(1969, 12, 31, 23, 59), utc(10000, 1, 1, 0, 0)] {
-        let e = build_message(&mail(), &sub, &d, &id, date).unwrap_err();
-        assert!(matches!(e, DigestError::DateOutOfRange(_)), "{e}");
-    }
-    // The last representable moment works.
-    assert!(build_message(&mail(), &sub, &d, &id, utc(9999, 12, 31, 23, 59)).is_ok());
-}
-
-#[test]
-fn non_ascii_display_names_work() {
-    let sub = subscriber(MailFormat::Html);
-    let d = render(&sub, &topics(), &sample_items(), now());
-    let mut mail = mail();
-    mail.from = "改革观察 <watch@example.org>".into();
-    let raw = message_text(&mail, &sub, &d);
-    let h = headers(&raw);
-    assert_eq!(
-        decode_2047(header(&h, "From")[0]),
-        "改革观察 <watch@example.org>"
-    );
 }

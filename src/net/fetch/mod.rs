@@ -23,7 +23,7 @@ use url::Url;
 use crate::config::{DaemonSettings, Source};
 use crate::model::Validators;
 use crate::net::guard::{self, Guard, GuardedResolver, Refused, SharedGuard};
-use crate::service::metrics::METRICS;
+use crate::net::tally::FetchTally;
 
 mod error;
 mod hosts;
@@ -126,6 +126,8 @@ pub struct Fetcher {
     robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
     /// Where robots.txt copies outlive the process, if the caller gave one.
     robots_memory: RwLock<Option<Arc<dyn RobotsMemory>>>,
+    /// Outcomes of [`Fetcher::get`], for `/metrics` and progress displays.
+    tally: Arc<FetchTally>,
 }
 
 impl Fetcher {
@@ -161,6 +163,7 @@ impl Fetcher {
             guard,
             robots: Mutex::new(HashMap::new()),
             robots_memory: RwLock::new(None),
+            tally: Arc::default(),
         })
     }
 
@@ -203,11 +206,16 @@ impl Fetcher {
         }
         let outcome = self.checked(url, validators).await;
         match &outcome {
-            Ok(FetchOutcome::NotModified { .. }) => METRICS.fetch("not_modified", 0),
-            Ok(FetchOutcome::Fetched(f)) => METRICS.fetch("ok", f.body.len() as u64),
-            Err(e) => METRICS.fetch(e.kind(), 0),
+            Ok(FetchOutcome::NotModified { .. }) => self.tally.record("not_modified", 0),
+            Ok(FetchOutcome::Fetched(f)) => self.tally.record("ok", f.body.len() as u64),
+            Err(e) => self.tally.record(e.kind(), 0),
         }
         outcome
+    }
+
+    /// The outcomes of this fetcher's [`get`](Self::get)s so far.
+    pub fn tally(&self) -> &Arc<FetchTally> {
+        &self.tally
     }
 
     async fn checked(
