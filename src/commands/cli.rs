@@ -113,7 +113,8 @@ pub struct PollArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["send_due", "send_now", "preview"])))]
 pub struct DigestArgs {
-    /// Send the digests whose schedule slot has come.
+    /// Send the digests whose schedule slot has come, and the admin
+    /// notices about failing sources that are due.
     #[arg(long)]
     pub send_due: bool,
     /// Compose and send digests now, whatever the schedule.

@@ -7,6 +7,7 @@ use crate::commands::cli::DigestArgs;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
+use reformwatch::mail::admin;
 use reformwatch::mail::deliver::Mailer;
 use reformwatch::mail::outbox::{self, Composed};
 use reformwatch::store::digests::ComposeOutcome;
@@ -37,6 +38,8 @@ pub async fn run(
     let composed = if args.send_now {
         outbox::compose_now(settings, &store, now, args.to.as_deref())?
     } else {
+        // As the daemon's pass does: notices first, then the digests.
+        admin::queue_notices(settings, &store, now)?;
         outbox::compose_due(settings, &store, now)?
     };
     report_composed(&composed);

@@ -1,6 +1,7 @@
 //! The shared value types every stage speaks: one `Article` for feed items and
 //! scraped pages alike, plus the small records that flow between stages
-//! (candidates, validators, page evidence, change classes, digest inputs).
+//! (candidates, validators, page evidence, change classes, digest inputs,
+//! robots.txt copies).
 //! Every other module may use these; this module uses none of them. No I/O
 //! and no behaviour beyond cheap derived views.
 
@@ -12,6 +13,7 @@ mod matching;
 mod page;
 mod record;
 mod revision;
+mod robots;
 mod source;
 
 pub use article::{Article, FeedDocument, Quote, Section};
@@ -25,4 +27,5 @@ pub use record::{
     SeenArticle, SourceOutcome, SourceRecord, Verdict,
 };
 pub use revision::{ChangeClass, PendingRevision, StoredRevision, UnknownChangeClass};
+pub use robots::RobotsCopy;
 pub use source::SourceState;

@@ -69,21 +69,17 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
-/// The origins (and their host names) the operator configured; requests
-/// to them may reach non-public addresses.
+/// The origins the operator configured; requests to them may reach
+/// non-public addresses.
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
     origins: HashSet<String>,
-    hosts: HashSet<String>,
 }
 
 impl Origins {
     /// Adds the origin of `url`.
     pub fn allow(&mut self, url: &Url) {
         self.origins.insert(url.origin().ascii_serialization());
-        if let Some(host) = url.host_str() {
-            self.hosts.insert(host_key(host));
-        }
     }
 
     /// Is `url` on a configured origin?
@@ -91,14 +87,18 @@ impl Origins {
         self.origins.contains(&url.origin().ascii_serialization())
     }
 
-    /// Is `host` (a name, as DNS is asked for it) the host of a configured
-    /// origin? Name resolution does not know the port, so this is checked
-    /// per host.
-    pub fn contains_host(&self, host: &str) -> bool {
-        self.hosts.contains(&host_key(host))
+    /// May the name `host`, looked up for a request to `url`, resolve to
+    /// non-public addresses? Only when `url` is on a configured origin
+    /// (scheme, host and port) and `host` is its host: the same name on
+    /// another port or scheme is judged like any other name.
+    pub fn trusts_lookup(&self, host: &str, url: &Url) -> bool {
+        url.host_str()
+            .is_some_and(|h| host_key(h) == host_key(host))
+            && self.contains(url)
     }
 }
 
+/// A host name as DNS is asked for it: no brackets, no final dot, lower case.
 fn host_key(host: &str) -> String {
     host.trim_start_matches('[')
         .trim_end_matches(']')
@@ -199,7 +199,21 @@ mod tests {
         assert!(ok("http://8.8.8.8/").is_ok());
         // Names pass here: their addresses are checked when resolved.
         assert!(ok("http://intranet.example/").is_ok());
-        assert!(origins.contains_host("127.0.0.1"));
-        assert!(!origins.contains_host("localhost"));
+    }
+
+    #[test]
+    fn a_name_is_trusted_only_on_its_configured_origin() {
+        let mut origins = Origins::default();
+        origins.allow(&Url::parse("http://intranet:8080/feed.xml").unwrap());
+        let trusts = |host: &str, u: &str| origins.trusts_lookup(host, &Url::parse(u).unwrap());
+        assert!(trusts("intranet", "http://intranet:8080/other"));
+        assert!(trusts("INTRANET.", "http://intranet:8080/"));
+        assert!(!trusts("intranet", "http://intranet:6379/"), "another port");
+        assert!(
+            !trusts("intranet", "https://intranet:8080/"),
+            "another scheme"
+        );
+        assert!(!trusts("intranet", "http://intranet/"), "the default port");
+        assert!(!trusts("evil", "http://intranet:8080/"), "another name");
     }
 }

@@ -1,12 +1,21 @@
-//! Enforces [`netpolicy`](crate::net::address_policy) inside the HTTP client, before
-//! any connection is made: a DNS resolver that drops non-public addresses
-//! of hosts the operator did not configure (checked on the resolved
-//! address, so DNS rebinding gains nothing), and a redirect policy that
-//! refuses non-http(s) schemes, long chains and IP literals outside the
-//! configured origins. `fetch` owns the client; this module owns the rules
-//! it is built with.
+//! Enforces [`address_policy`](crate::net::address_policy) inside the
+//! HTTP client, before any connection is made: a DNS resolver that drops
+//! non-public addresses unless the name is looked up for a request on a
+//! configured origin (checked on the resolved address, so DNS rebinding
+//! gains nothing), and a redirect policy that refuses non-http(s) schemes,
+//! long chains and IP literals outside the configured origins. `fetch`
+//! owns the client; this module owns the rules it is built with.
+//!
+//! A resolver is only told a name, not the port or scheme it is wanted
+//! for, so each request runs inside [`on_hop`]: a task-local slot holding
+//! the URL being connected to (the request's, then each redirect's, set by
+//! the redirect policy), which the resolver reads when it is asked. The
+//! HTTP client resolves inside the request's own task; outside one (no
+//! slot), a name is judged like any other.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::future::Future;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, RwLock};
 
@@ -57,6 +66,23 @@ pub struct LookupFailed {
     pub source: std::io::Error,
 }
 
+tokio::task_local! {
+    /// The URL the current request is connecting to: its own, then each
+    /// redirect's.
+    static HOP: RefCell<Url>;
+}
+
+/// Runs `request` (one exchange, redirects included) with `url` as the
+/// URL its host names are looked up for.
+pub async fn on_hop<F: Future>(url: &Url, request: F) -> F::Output {
+    HOP.scope(RefCell::new(url.clone()), request).await
+}
+
+/// The current request's URL, if the caller runs inside [`on_hop`].
+fn current_hop() -> Option<Url> {
+    HOP.try_with(|hop| hop.borrow().clone()).ok()
+}
+
 /// Checks `url` (an IP-literal host) against the guard.
 pub fn check_url(guard: &SharedGuard, url: &Url) -> Result<(), Refused> {
     let g = read(guard);
@@ -82,6 +108,8 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let guard = self.guard.clone();
         let host = name.as_str().to_owned();
+        // Read now, in the request's task: the lookup runs on its own.
+        let hop = current_hop();
         Box::pin(async move {
             let lookup = host.clone();
             let addrs: Vec<SocketAddr> = tokio::task::spawn_blocking(move || {
@@ -96,7 +124,10 @@ impl Resolve for GuardedResolver {
             .await??;
             let trusted = {
                 let g = read(&guard);
-                !g.enforce || g.origins.contains_host(&host)
+                !g.enforce
+                    || hop
+                        .as_ref()
+                        .is_some_and(|url| g.origins.trusts_lookup(&host, url))
             };
             if trusted {
                 return Ok(Box::new(addrs.into_iter()) as Addrs);
@@ -138,7 +169,11 @@ pub fn redirect_policy(guard: SharedGuard) -> reqwest::redirect::Policy {
             }
         }
         match check_url(&guard, attempt.url()) {
-            Ok(()) => attempt.follow(),
+            Ok(()) => {
+                // The next lookup is for this hop's origin.
+                let _ = HOP.try_with(|hop| *hop.borrow_mut() = attempt.url().clone());
+                attempt.follow()
+            }
             Err(refused) => attempt.error(refused),
         }
     })

@@ -14,12 +14,14 @@
 //! that source's failure. After the sources' own polls, `recheck` fetches
 //! again the pages of stored articles whose re-check is due, so silent
 //! edits become revisions. [`schedule`] decides what is due and when;
-//! `preview` runs the same stages for `test-source` without storing.
+//! `preview` runs the same stages for `test-source` without storing;
+//! `robots_memory` keeps the fetcher's robots.txt copies in the store.
 
 mod compare;
 mod pages;
 mod preview;
 mod recheck;
+mod robots_memory;
 pub mod schedule;
 mod source;
 pub mod source_rules;
@@ -148,6 +150,12 @@ pub async fn poll_sources(
     states: &HashMap<String, SourceState>,
     now: DateTime<Utc>,
 ) -> Result<PollSummary, StoreError> {
+    // robots.txt copies last their day across runs, dated by this pass.
+    ctx.fetcher
+        .remember_robots(Arc::new(robots_memory::StoredRobots {
+            store: store.clone(),
+            now,
+        }));
     let mut tasks = JoinSet::new();
     // Which source each task polls, to record its failure if it panics.
     let mut polling = HashMap::new();

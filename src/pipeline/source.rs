@@ -24,7 +24,7 @@ use crate::model::{
 };
 use crate::net::fetch::{FetchOutcome, Fetcher};
 use crate::store::articles::KnownArticles;
-use crate::store::Store;
+use crate::store::{failpoint, Store};
 
 /// What a source task needs, owned so the task can run on its own.
 pub(super) struct Job {
@@ -52,6 +52,7 @@ enum Polled {
 /// Polls one source and turns the outcome into a record for the store.
 pub(super) async fn poll_source(job: Job) -> SourceRecord {
     let (source, state) = (&job.source, job.state.as_ref());
+    failpoints(&source.id).await;
     let (outcome, floor) = match poll(&job).await {
         Ok(Polled::NotModified { floor }) => (SourceOutcome::NotModified, floor),
         Ok(Polled::Fetched { fetched, floor }) => (SourceOutcome::Fetched(fetched), floor),
@@ -64,6 +65,18 @@ pub(super) async fn poll_source(job: Job) -> SourceRecord {
         PollTiming::Success { floor },
         job.now,
     )
+}
+
+/// The test failpoints of a source task (see [`failpoint`]): it panics,
+/// or never finishes, as a bug in a stage would make it.
+async fn failpoints(source_id: &str) {
+    if failpoint::armed(&format!("panic_in_source:{source_id}")) {
+        panic!("failpoint panic_in_source:{source_id} hit");
+    }
+    if failpoint::armed(&format!("hang_in_source:{source_id}")) {
+        warn!("failpoint hang_in_source:{source_id} hit: the task awaits for ever");
+        std::future::pending::<()>().await;
+    }
 }
 
 /// The record of a failed poll: the error, and the next poll after

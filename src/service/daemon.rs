@@ -1,9 +1,10 @@
 //! The long-running loop behind `reformwatch run`: poll the sources that
 //! are due, compose and relay due digests, sleep until the next thing is
 //! due. The loop itself tells systemd it is alive (`WATCHDOG=1` at half of
-//! `WATCHDOG_USEC`), publishes `STATUS=`, reloads the config on SIGHUP
-//! (validated first; a bad file keeps the old config running), and stops
-//! cleanly on SIGTERM/SIGINT (the work in flight finishes, bounded, before
+//! `WATCHDOG_USEC`), but only while it makes progress: a pass that runs
+//! past its bound (see [`liveness`]) stops the pings. It publishes
+//! `STATUS=`, reloads the config on SIGHUP (validated first; a bad file
+//! keeps the old config running), and stops cleanly on SIGTERM/SIGINT (the work in flight finishes, bounded, before
 //! the process exits). All schedule state lives in the store, so a restart
 //! or a reload picks up where the loop was.
 
@@ -22,6 +23,7 @@ use crate::mail::outbox;
 use crate::net::fetch::{FetchError, FetchLimits};
 use crate::pipeline::schedule;
 use crate::pipeline::{self, PollContext};
+use crate::service::liveness::{self, PassWatch};
 use crate::service::metrics::METRICS;
 use crate::service::metrics_http;
 use crate::service::systemd;
@@ -125,8 +127,9 @@ impl Signals {
 
 /// The loop's heartbeat: every tick records a beat for `/healthz` and,
 /// when systemd asked for a watchdog, sends `WATCHDOG=1` at half of
-/// `WATCHDOG_USEC`. Only ever polled by the loop itself, so a stuck loop
-/// stops beating and pinging.
+/// `WATCHDOG_USEC`. Only ever polled by the loop itself, so a blocked loop
+/// stops beating and pinging; and it stops on its own once the running
+/// pass is past its bound, so a pass hung on an `await` stops it too.
 struct Watchdog {
     interval: Interval,
     period: Duration,
@@ -134,6 +137,8 @@ struct Watchdog {
     last_ping: Option<std::time::Instant>,
     beats: u64,
     stall_after: Option<u64>,
+    /// The running pass was reported stuck (once).
+    stuck: bool,
 }
 
 impl Watchdog {
@@ -152,6 +157,7 @@ impl Watchdog {
             last_ping: None,
             beats: 0,
             stall_after,
+            stuck: false,
         }
     }
 
@@ -162,7 +168,22 @@ impl Watchdog {
 
     /// Beats, pings systemd when its half-period has passed, and under the
     /// test hook stalls the loop after the configured number of beats.
-    async fn ping(&mut self) {
+    /// Neither while the running pass is past its bound: it is stuck.
+    async fn ping(&mut self, pass: &PassWatch) {
+        if let Some(overdue) = pass.overdue() {
+            if !self.stuck {
+                self.stuck = true;
+                let text = format!(
+                    "poll pass stuck: running for {}s, past its bound of {}s; watchdog pings stopped",
+                    overdue.ran.as_secs(),
+                    overdue.bound.as_secs()
+                );
+                error!("{text}");
+                notify(&systemd::status_line(&text));
+            }
+            return;
+        }
+        self.stuck = false;
         METRICS.beat(self.period);
         if let Some(half) = self.systemd {
             if self
@@ -216,6 +237,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     let mut signals = Signals::install()?;
     let mut live = Live::start(settings, &store, None)?;
     let mut watchdog = Watchdog::new();
+    let pass_watch = PassWatch::default();
     let mut status = Status::default();
     let watched: metrics_http::WatchedHandle = Default::default();
     watch(&watched, &live);
@@ -240,12 +262,12 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
     'run: loop {
         let mut reload_requested = false;
         let outcome = {
-            let pass = cycle(&live, &store);
+            let pass = cycle(&live, &store, &pass_watch);
             tokio::pin!(pass);
             loop {
                 tokio::select! {
                     result = &mut pass => break Some(result),
-                    _ = watchdog.tick() => watchdog.ping().await,
+                    _ = watchdog.tick() => watchdog.ping(&pass_watch).await,
                     // Reloading mid-pass would change the config under the
                     // work in flight; the pass finishes first.
                     _ = signals.hup.recv() => reload_requested = true,
@@ -254,6 +276,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
                 }
             }
         };
+        pass_watch.finish();
         let Some(result) = outcome else { break 'run };
         let sleep_for = match result {
             Ok(pass) => {
@@ -279,7 +302,7 @@ pub async fn run(settings: Arc<Settings>, store: Arc<Store>) -> Result<(), Daemo
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => break,
-                _ = watchdog.tick() => watchdog.ping().await,
+                _ = watchdog.tick() => watchdog.ping(&pass_watch).await,
                 _ = signals.hup.recv() => {
                     reload(&mut live, &store, &mut status);
                     watch(&watched, &live);
@@ -405,12 +428,22 @@ struct Pass {
 
 /// One pass: poll due sources, compose due digests, relay. The sources'
 /// state is read once; the scheduler plans the pass from it, and after the
-/// pass from it updated with the next polls the pass wrote.
-async fn cycle(live: &Live, store: &Arc<Store>) -> Result<Pass, DaemonError> {
+/// pass from it updated with the next polls the pass wrote. `watch` gets
+/// the pass's bound once the plan is known.
+async fn cycle(live: &Live, store: &Arc<Store>, watch: &PassWatch) -> Result<Pass, DaemonError> {
     let settings = &live.settings;
     let now = Utc::now();
     let mut states = tokio::task::block_in_place(|| store.source_states())?;
     let plan = schedule::plan(&settings.sources, &states, now);
+    // Every digest pending, one per subscriber and one admin notice per
+    // source, at most.
+    let pending = tokio::task::block_in_place(|| store.stats())?
+        .digests
+        .iter()
+        .find(|(state, _)| state == "pending")
+        .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
+    let mails = pending + settings.subscribers.len() + settings.sources.len();
+    watch.start(liveness::pass_bound(settings, &plan.due, mails));
     let mut failed = Vec::new();
     if !plan.due.is_empty() {
         let summary = pipeline::poll_sources(&live.ctx, store, &plan.due, &states, now).await?;

@@ -12,8 +12,9 @@
 //! revision 1, matches, what a poll reads first), [`rechecks`] (re-checks
 //! and the raw pages kept as evidence), [`revisions`] (history and
 //! revisions pending for subscribers), [`digests`] (subscribers and the
-//! outbox), [`notices`], [`query`] (read-only views for the CLI) and
-//! [`stats`]; `rows` is the one row → `Article` mapping.
+//! outbox), [`notices`], [`robots`] (robots.txt copies per origin),
+//! [`query`] (read-only views for the CLI) and [`stats`]; `rows` is the
+//! one row → `Article` mapping.
 
 pub mod articles;
 pub mod digests;
@@ -24,6 +25,7 @@ pub mod notices;
 pub mod query;
 pub mod rechecks;
 pub mod revisions;
+pub mod robots;
 mod rows;
 pub mod sources;
 pub mod stats;

@@ -3,6 +3,11 @@
 //! `[daemon] admin_email` through the outbox: one notice per source per
 //! day however often it fails meanwhile, naming the source, its URL, the
 //! streak and the last error.
+//!
+//! Issue 10, item 6: "once a day per source" across a day boundary, with
+//! the `--now` clock: `digest --send-due` queues the due notices as the
+//! daemon's pass does; more failing polls the same day mail nothing more,
+//! and the first run after midnight (in the daemon's zone) mails again.
 
 use std::time::Duration;
 
@@ -10,7 +15,7 @@ use crate::support::daemon::Daemon;
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::mail::ParsedMail;
 use crate::support::smtp::SmtpServer;
-use crate::support::{toml_str, Workspace};
+use crate::support::{exit, rss, toml_str, Workspace};
 
 const WAIT: Duration = Duration::from_secs(30);
 const ADMIN: &str = "ops@example.org";
@@ -84,4 +89,64 @@ fn failing_and_drifting_sources_are_mailed_to_the_admin_once_a_day() {
 
     daemon.signal(libc::SIGTERM);
     assert!(daemon.wait(WAIT).is_some_and(|s| s.success()));
+}
+
+#[test]
+fn a_failing_source_is_noticed_once_per_day_across_midnight() {
+    let http = HttpServer::start();
+    let feed = rss("改革", &[("g", "深化改革")]);
+    http.route(
+        "/broken.xml",
+        Route::content(Content::new(feed, "application/rss+xml")),
+    );
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(smtp.port(), &[("broken".into(), http.url("/broken.xml"))]);
+    ws.edit_config(
+        "[daemon]\n",
+        &format!(
+            "[daemon]\nadmin_email = {}\nadmin_after = \"1h\"\n",
+            toml_str(ADMIN)
+        ),
+    );
+    let notices = |smtp: &SmtpServer| {
+        smtp.messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == ADMIN))
+            .count()
+    };
+    // Each step: a failing poll, then `digest --send-due`, at `now`
+    // (Asia/Shanghai, the daemon's zone).
+    let step = |now: &str| {
+        ws.run_at(now, &["poll", "--once"])
+            .expect_code(exit::RUNTIME);
+        ws.run_at(now, &["digest", "--send-due"])
+            .expect_code(exit::OK);
+    };
+    // Fine at 09:00, failing from then on.
+    ws.run_at("2024-09-02T09:00:00+08:00", &["poll", "--once"])
+        .expect_code(exit::OK);
+    http.route("/broken.xml", Route::Status(500));
+    step("2024-09-02T09:30:00+08:00");
+    assert_eq!(notices(&smtp), 0, "failing for less than admin_after");
+    step("2024-09-02T10:30:00+08:00");
+    assert_eq!(notices(&smtp), 1, "failing for longer than admin_after");
+    for now in ["2024-09-02T15:00:00+08:00", "2024-09-02T23:59:00+08:00"] {
+        step(now);
+        assert_eq!(notices(&smtp), 1, "a second notice the same day, at {now}");
+    }
+    step("2024-09-03T00:01:00+08:00");
+    assert_eq!(notices(&smtp), 2, "the next day's notice");
+    step("2024-09-03T09:00:00+08:00");
+    assert_eq!(notices(&smtp), 2);
+    let to_admin: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to.iter().any(|t| t == ADMIN))
+        .collect();
+    let last = ParsedMail::parse(&to_admin[to_admin.len() - 1].data);
+    assert!(
+        last.subject.contains("source broken failing"),
+        "{}",
+        last.subject
+    );
 }

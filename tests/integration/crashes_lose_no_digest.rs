@@ -3,11 +3,19 @@
 //! against a loopback feed server and a real SMTP server. Afterwards the
 //! database is intact, every matching article reached every subscriber at
 //! least once, and every duplicate is the same message (same Message-ID).
+//!
+//! Issue 10, item 10: each kill of `digest --send-now` is placed (before
+//! the first write, mid-compose, mid-send, after send) from the failpoint
+//! trace the binary prints (`REFORMWATCH_FAILPOINT=trace`) and from what
+//! the SMTP server saw, and every phase must be hit a few times: kills that
+//! all land at start-up would prove nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use crate::support::RUN_TIMEOUT;
 
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::mail::{squash, ParsedMail};
@@ -16,6 +24,8 @@ use crate::support::{exit, rss, run_binary, Run, Workspace, BIN, SUBSCRIBER};
 
 const SECOND: &str = "second@example.org";
 const RUNS: usize = 100;
+/// Kills each phase must get across the run.
+const PER_PHASE: usize = 3;
 
 /// Deterministic title of reform article `n`; bracketed so no title is a
 /// substring of another.
@@ -70,9 +80,107 @@ impl Rng {
     }
 }
 
-/// Runs `reformwatch --config … ARGS` and SIGKILLs it after `delay` unless
-/// it finished first. Returns whether the kill landed.
-fn run_and_kill(ws: &Workspace, args: &[&str], delay: Duration) -> bool {
+/// Where a kill of `digest --send-now` landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    /// Nothing written yet (at most a compose transaction not committed).
+    BeforeFirstWrite,
+    /// A digest's rows were written, no SMTP session yet.
+    MidCompose,
+    /// A session was open and a message not yet accepted.
+    MidSend,
+    /// The server had accepted the last message begun (not yet marked
+    /// sent, or later).
+    AfterSend,
+}
+
+/// What the SMTP server saw during one run.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    sessions: usize,
+    transactions: usize,
+    accepted: usize,
+}
+
+impl Seen {
+    fn now(smtp: &SmtpServer) -> Self {
+        Seen {
+            sessions: smtp.sessions(),
+            transactions: smtp.transactions(),
+            accepted: smtp.count(),
+        }
+    }
+
+    fn since(self, before: Seen) -> Seen {
+        Seen {
+            sessions: self.sessions - before.sessions,
+            transactions: self.transactions - before.transactions,
+            accepted: self.accepted - before.accepted,
+        }
+    }
+}
+
+/// The phase a killed run was in: the last thing the server saw, else the
+/// last failpoint the binary passed.
+fn phase(trace: &str, seen: Seen) -> Phase {
+    if seen.transactions > seen.accepted {
+        Phase::MidSend
+    } else if seen.accepted > 0 {
+        Phase::AfterSend
+    } else if seen.sessions > 0 {
+        Phase::MidSend
+    } else if trace.contains("failpoint mid_compose passed") {
+        Phase::MidCompose
+    } else {
+        Phase::BeforeFirstWrite
+    }
+}
+
+/// When to kill a run.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// This long after the start.
+    After(Duration),
+    /// This long after the binary traces passing this failpoint (or at the
+    /// end of the run if it never does): a random moment in a window that
+    /// uniform delays seldom hit.
+    OnTrace(&'static str, Duration),
+}
+
+/// The phases in order.
+const PHASES: [Phase; 4] = [
+    Phase::BeforeFirstWrite,
+    Phase::MidCompose,
+    Phase::MidSend,
+    Phase::AfterSend,
+];
+
+/// The phase with the fewest kills so far.
+fn least_hit(phases: &BTreeMap<Phase, usize>) -> Phase {
+    PHASES
+        .into_iter()
+        .min_by_key(|p| phases.get(p).copied().unwrap_or(0))
+        .unwrap_or(Phase::BeforeFirstWrite)
+}
+
+/// A random moment in or just before `phase`: at start-up, right after a
+/// compose transaction's rows are written (a few milliseconds wide), while
+/// the relay begins, or right after the server accepts a message.
+fn aim(phase: Phase, rng: &mut Rng) -> Kill {
+    let mut us = |n| Duration::from_micros(rng.below(n));
+    match phase {
+        Phase::BeforeFirstWrite => Kill::After(us(15_000)),
+        Phase::MidCompose => Kill::OnTrace("mid_compose", us(3_000)),
+        Phase::MidSend => Kill::OnTrace("after_compose", us(50_000)),
+        Phase::AfterSend => Kill::OnTrace("after_smtp_ok", us(2_000)),
+    }
+}
+
+/// Runs `reformwatch --config … ARGS` with the failpoint trace on and
+/// SIGKILLs it as `kill` says unless it finished first. Returns where the
+/// kill landed, or `None` when the run finished first.
+fn run_and_kill(ws: &Workspace, smtp: &SmtpServer, args: &[&str], kill: Kill) -> Option<Phase> {
+    let before = Seen::now(smtp);
     let mut child = Command::new(BIN)
         .arg("--config")
         .arg(ws.config_path())
@@ -80,16 +188,49 @@ fn run_and_kill(ws: &Workspace, args: &[&str], delay: Duration) -> bool {
         .current_dir(ws.dir())
         .env_remove("REFORMWATCH_CONFIG")
         .env("NO_PROXY", "127.0.0.1")
+        .env("REFORMWATCH_FAILPOINT", "trace")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn reformwatch");
-    std::thread::sleep(delay);
+    // The trace, line by line, as it comes; a line passed on when it names
+    // the failpoint waited for.
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("piped stderr");
+    let trigger = match kill {
+        Kill::OnTrace(point, _) => Some(format!("failpoint {point} passed")),
+        Kill::After(_) => None,
+    };
+    let reader = std::thread::spawn(move || {
+        let mut trace = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if trigger.as_deref().is_some_and(|t| line.contains(t)) {
+                let _ = seen_tx.send(());
+            }
+            trace.push_str(&line);
+            trace.push('\n');
+        }
+        trace
+    });
+    match kill {
+        Kill::After(delay) => std::thread::sleep(delay),
+        Kill::OnTrace(_, jitter) => {
+            // The sender is dropped at EOF: the run ended without it.
+            if seen_rx.recv().is_ok() {
+                std::thread::sleep(jitter);
+            }
+        }
+    }
     // Not reaped yet, so the pid cannot have been reused.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
     let status = child.wait().expect("wait");
-    status.signal() == Some(libc::SIGKILL)
+    let trace = reader.join().unwrap_or_default();
+    if status.signal() != Some(libc::SIGKILL) {
+        return None;
+    }
+    assert!(smtp.settle(RUN_TIMEOUT), "the SMTP server did not settle");
+    Some(phase(&trace, Seen::now(smtp).since(before)))
 }
 
 /// `ws` with the second subscriber and a short SMTP timeout.
@@ -149,6 +290,7 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
     let mut rng = Rng::new();
     let mut articles = 1;
     let mut kills = 0;
+    let mut phases: BTreeMap<Phase, usize> = BTreeMap::new();
     for i in 0..RUNS {
         // New articles keep arriving while the process keeps dying.
         if i % 4 == 0 {
@@ -157,13 +299,33 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
         }
         for args in [&["poll", "--once"][..], &["digest", "--send-now"][..]] {
             let delay = Duration::from_millis(rng.below(301));
-            if run_and_kill(&ws, args, delay) {
-                kills += 1;
+            // Every other digest run aims at the phase hit least so far;
+            // where the kill really lands is judged afterwards all the same.
+            let kill = if args[0] == "digest" && i % 2 == 1 {
+                aim(least_hit(&phases), &mut rng)
+            } else {
+                Kill::After(delay)
+            };
+            let Some(phase) = run_and_kill(&ws, &smtp, args, kill) else {
+                continue;
+            };
+            kills += 1;
+            if args[0] == "digest" {
+                *phases.entry(phase).or_default() += 1;
             }
         }
     }
-    eprintln!("{kills} of {} runs were killed", 2 * RUNS);
-    assert!(kills > 0, "no run was ever killed: the test proves nothing");
+    eprintln!(
+        "{kills} of {} runs were killed; digest runs by phase: {phases:?}",
+        2 * RUNS
+    );
+    for p in PHASES {
+        let n = phases.get(&p).copied().unwrap_or(0);
+        assert!(
+            n >= PER_PHASE,
+            "only {n} kills landed {p:?} (want {PER_PHASE}): {phases:?}"
+        );
+    }
 
     // Recovery: an undisturbed poll and relay.
     ws.run(&["poll", "--once"]).expect_code(exit::OK);

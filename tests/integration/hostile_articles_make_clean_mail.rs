@@ -4,6 +4,12 @@
 //! real SMTP server, and the raw message has exactly one Subject, no Bcc, no
 //! line over 998 octets, and no script, handler, `javascript:` URL or remote
 //! image in its HTML.
+//!
+//! Issue 10, item 8: article markup never reaches a digest as markup, so
+//! no HTML sanitizer is needed. Even a title whose text decodes into tags
+//! (`&lt;script&gt;…` in the feed's title) arrives without them: the text
+//! cleaner strips tags again after decoding, and the renderer escapes what
+//! is left.
 
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::mail::{squash, ParsedMail};
@@ -16,6 +22,9 @@ fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// A title whose text is markup (a reform headline quoting a tag).
+const TEXT_MARKUP: &str = "改革<script>alert(4)</script><img src=x onerror=alert(5)>";
 
 /// A feed whose items carry the hostile content, raw.
 fn hostile_feed() -> Vec<u8> {
@@ -45,6 +54,12 @@ fn hostile_feed() -> Vec<u8> {
             "h-script",
             esc("<script>alert('改革')</script><img src=x onerror=alert(1)>"),
             "javascript:alert(document.cookie)",
+        ),
+        // Text that reads as markup once the title's entities are decoded.
+        (
+            "h-text-markup",
+            esc(&esc(TEXT_MARKUP)),
+            "http://example.org/text-markup",
         ),
     ];
     let mut x = String::from(
@@ -109,6 +124,15 @@ fn hostile_articles_make_one_clean_message() {
     assert!(
         !text.lines().any(|l| l.trim_start().starts_with("Bcc:")),
         "a Bcc line survived in the text part:\n{text}"
+    );
+    // The title whose text was markup is there, without it.
+    assert!(
+        html.contains("href=\"http://example.org/text-markup\""),
+        "{html}"
+    );
+    assert!(
+        !text.contains("<script"),
+        "markup in the text part:\n{text}"
     );
     // The articles are still there, as text.
     let all = squash(&mail.all_text());

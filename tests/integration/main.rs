@@ -48,3 +48,10 @@ mod test_source_previews_without_writing;
 
 // issue 4: silent edits
 mod silent_edits_become_revisions;
+
+// issue 10: every README promise under test
+mod backfill_window_mails_only_recent_items;
+mod panicking_source_fails_alone;
+mod polite_fetching_is_measured_by_the_server;
+mod robots_txt_is_kept_across_runs;
+mod sendmail_transport_pipes_the_digest;

@@ -16,7 +16,7 @@ use crate::support::{rss, Workspace};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// `GET path` on `addr`; returns (status code, body).
-fn get(addr: &str, path: &str) -> (u16, String) {
+pub(crate) fn get(addr: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect to metrics_addr");
     s.set_read_timeout(Some(WAIT)).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
@@ -35,7 +35,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 }
 
 /// The address the daemon logged after binding `127.0.0.1:0`.
-fn bound_addr(daemon: &Daemon) -> String {
+pub(crate) fn bound_addr(daemon: &Daemon) -> String {
     assert!(
         daemon.wait_for_log("serving /metrics", WAIT),
         "{}",

@@ -5,8 +5,13 @@
 //! (`localhost`) and `file:` are refused, and each refused listener saw
 //! no connection at all. A feed's article link to another loopback port is
 //! refused the same way. Private and link-local ranges are tested on the
-//! pure policy function only (`netpolicy` unit tests): every listener here
-//! is on 127.0.0.0/8 or ::1.
+//! pure policy function only (`address_policy` unit tests): every listener
+//! here is on 127.0.0.0/8 or ::1.
+//!
+//! Issue 10, item 1: a source configured by host name (`localhost`, which
+//! resolves to loopback) is exempt on its own origin only: its redirects to
+//! the same name on another port, or to `https` on its port, are refused
+//! before any connection, like those of an IP-literal origin.
 
 use std::time::Duration;
 
@@ -145,6 +150,73 @@ fn article_links_to_other_loopback_ports_are_refused() {
         page_trap.accepted(),
         0,
         "the article page on another port was fetched\n{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_named_origin_is_exempt_on_its_own_port_and_scheme_only() {
+    let port_trap = trap("127.0.0.1:0").unwrap();
+    let port_hop = format!("http://localhost:{}/feed.xml", port_trap.addr().port());
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let own = port.clone();
+    let origin =
+        ScriptedHttp::start(Duration::ZERO, move |path| {
+            let here = own.get().copied().unwrap_or_default();
+            match path {
+                "/robots.txt" => Reply::status(404),
+                "/feed.xml" => Reply::ok(rss("改革", &[("g", "深化改革")]), "application/rss+xml"),
+                "/same-origin" => Reply::status(301)
+                    .header("Location", &format!("http://localhost:{here}/feed.xml")),
+                "/to-port" => Reply::status(302).header("Location", &port_hop),
+                "/to-https" => Reply::status(302)
+                    .header("Location", &format!("https://localhost:{here}/feed.xml")),
+                _ => Reply::status(404),
+            }
+        });
+    port.set(origin.addr().port()).unwrap();
+    let ids = ["same-origin", "to-port", "to-https"];
+    let sources: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| (id.to_string(), origin.url(&format!("/{id}"))))
+        .collect();
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(smtp.port(), &sources);
+    // The sources are configured by name: http://localhost:PORT/…
+    let text = std::fs::read_to_string(ws.config_path()).unwrap();
+    let by_name = format!("http://localhost:{}/", origin.addr().port());
+    let text = text.replace(&origin.url("/"), &by_name);
+    assert_eq!(text.matches(&by_name).count(), ids.len());
+    std::fs::write(ws.config_path(), text).unwrap();
+
+    let run = ws.run(&["poll", "--once"]);
+    run.expect_code(exit::RUNTIME);
+    let out = run.stderr();
+    assert!(
+        !out.contains("source same-origin:"),
+        "the named origin itself is reachable, redirects within it too\n{}",
+        run.describe()
+    );
+    for id in ["to-port", "to-https"] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(&format!("source {id}:")))
+            .unwrap_or_else(|| panic!("{id} did not fail\n{}", run.describe()));
+        assert!(line.contains("refused: "), "{id}: {line}");
+    }
+    assert_eq!(
+        port_trap.accepted(),
+        0,
+        "the name's other port was connected to\n{}",
+        run.describe()
+    );
+    // robots.txt, /same-origin, /feed.xml, /to-port, /to-https: one
+    // connection each. A sixth would be the TLS attempt on the same port.
+    assert_eq!(
+        origin.accepted(),
+        5,
+        "requests on the origin: {:?}\n{}",
+        origin.paths(),
         run.describe()
     );
 }

@@ -5,9 +5,15 @@
 //! `MONOTONIC_USEC=` then `READY=1` on SIGHUP, `STOPPING=1` on SIGTERM.
 //! Rate checks count pings over a window with loose bounds: they prove the
 //! cadence follows `WATCHDOG_USEC`, not how fast anything runs.
+//!
+//! Issue 10, item 4: liveness follows progress, not only a blocked
+//! thread. A pass hung on an `await` (the `hang_in_source:ID` failpoint)
+//! keeps the loop's `select!` ticking; once the pass is past its bound
+//! the pings stop, `STATUS=` says why, and `/healthz` fails.
 
 use std::time::Duration;
 
+use crate::metrics_and_healthz_are_scraped::{bound_addr, get};
 use crate::support::daemon::Daemon;
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::notify::NotifySocket;
@@ -140,4 +146,58 @@ fn a_stalled_loop_stops_pinging_the_watchdog() {
         "{}",
         daemon.log()
     );
+}
+
+#[test]
+fn a_pass_hung_on_an_await_stops_the_pings_past_its_bound() {
+    let http = HttpServer::start();
+    let smtp = SmtpServer::start();
+    let ws = Workspace::new(smtp.port(), &one_feed(&http));
+    // A small bound: one fetch (no robots.txt) at the 2 s timeout, and
+    // the file transport.
+    ws.edit_config("kind = \"feed\"\n", "kind = \"feed\"\nrobots = false\n");
+    ws.edit_config("transport = \"smtp\"\n", "transport = \"file\"\n");
+    ws.edit_config("[daemon]\n", "[daemon]\nmetrics_addr = \"127.0.0.1:0\"\n");
+    let mut sock = NotifySocket::bind();
+    let socket = sock.path().display().to_string();
+    let daemon = Daemon::start(
+        ws.config_path(),
+        ws.dir(),
+        &[
+            ("NOTIFY_SOCKET", &socket),
+            ("WATCHDOG_USEC", "1000000"),
+            ("REFORMWATCH_FAILPOINT", "hang_in_source:feed"),
+        ],
+    );
+    let addr = bound_addr(&daemon);
+    assert!(sock.wait_for("READY=1", START).is_some());
+    assert!(
+        daemon.wait_for_log("hang_in_source:feed hit", START),
+        "{}",
+        daemon.log()
+    );
+    // The pass hangs, but within its bound the loop still counts as alive.
+    assert!(
+        sock.wait_for("WATCHDOG=1", START).is_some(),
+        "{}",
+        sock.transcript()
+    );
+    let stuck = sock
+        .wait_for_text("past its bound", Duration::from_secs(90))
+        .unwrap_or_else(|| panic!("pings never stopped\n{}", sock.transcript()));
+    assert!(
+        stuck.line.starts_with("STATUS=poll pass stuck"),
+        "{}",
+        stuck.line
+    );
+    let after = sock.collect_for(Duration::from_secs(2));
+    assert_eq!(
+        pings(&after),
+        0,
+        "pings went on after the pass overran its bound\n{}",
+        sock.transcript()
+    );
+    let (code, body) = get(&addr, "/healthz");
+    assert_eq!(code, 503, "{body}");
+    assert!(daemon.log().contains("poll pass stuck"), "{}", daemon.log());
 }

@@ -6,6 +6,10 @@
 //! nothing is retried before its time (no retry storm); after the queue
 //! lifetime the digest is `expired` with a loud error. Times come from the
 //! hidden `--now` clock, so no test waits for backoff.
+//!
+//! Issue 10, item 5: `smtp_timeout` bounds each command. A server silent
+//! after `DATA` is cut off at that command, after at least `smtp_timeout`
+//! (measured by the stub), and the error names it.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -294,7 +298,7 @@ fn stall_then_sigterm(behaviour: Behaviour, in_data: bool) {
     }
     assert!(stalled(), "the daemon never reached the stall");
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    // Bounded wait (the smtp_timeout deadline is 2 s); a hang is killed
+    // Bounded wait (smtp_timeout is 1 s per command); a hang is killed
     // and fails the test rather than blocking it.
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
@@ -409,4 +413,26 @@ fn one_smtp_session_carries_every_digest_of_a_pass() {
         "the pass ends with QUIT: {transcript:#?}"
     );
     assert!(ws.digests().iter().all(|d| d.state == "sent"));
+}
+
+#[test]
+fn a_server_silent_after_data_is_cut_off_at_that_command() {
+    let (stub, _http, _ws, d) = first_send_deferred(Behaviour::stall_at_data());
+    let error = d.last_error.unwrap_or_default();
+    assert!(
+        error.contains("timed out after 1s waiting for the reply to DATA"),
+        "the error names the command and smtp_timeout: {error}"
+    );
+    assert!(stub.mails().is_empty(), "no message after DATA");
+    let transcript = stub.transcripts().concat();
+    let waited: u64 = transcript
+        .iter()
+        .find_map(|l| l.strip_prefix("S: (silent after DATA; the client hung up after "))
+        .and_then(|rest| rest.strip_suffix(" ms)"))
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("the stub saw no hang-up after DATA: {transcript:?}"));
+    assert!(
+        waited >= 1000,
+        "the client waited only {waited} ms for the reply to DATA: {transcript:?}"
+    );
 }

@@ -27,14 +27,23 @@ use session::{SendFailure, SmtpSession};
 use crate::config::{MailSettings, SmtpSettings, SmtpTls, Transport};
 use crate::mail::error_chain;
 
-/// lettre's async SMTP client applies `timeout` only to the TCP connect, not
-/// to replies, so a server that accepts and then stays silent would hang a
-/// send for ever. Each SMTP exchange therefore gets an overall deadline of
-/// this many times the configured per-command timeout.
-const SMTP_DEADLINE_FACTOR: u32 = 2;
-
 /// Overall deadline for one sendmail run (the child is killed after it).
 const SENDMAIL_DEADLINE: Duration = Duration::from_secs(120);
+
+/// What one file-transport write is allowed, for [`longest_send`] only:
+/// a local write has no deadline of its own.
+const FILE_WRITE: Duration = Duration::from_secs(5);
+
+/// The longest handing one message over can take when nothing hangs: for
+/// SMTP every reply of an exchange (one recipient) at `smtp_timeout`, for
+/// sendmail its deadline. The daemon's liveness bound counts on it.
+pub fn longest_send(mail: &MailSettings) -> Duration {
+    match &mail.transport {
+        Transport::Smtp(smtp) => smtp.timeout * session::MOST_REPLIES_PER_MESSAGE,
+        Transport::Sendmail { .. } => SENDMAIL_DEADLINE,
+        Transport::File { .. } => FILE_WRITE,
+    }
+}
 
 /// A configured mail transport, built once and reused for every send.
 pub struct Mailer {
@@ -298,7 +307,6 @@ impl Mailer {
                 tls,
                 credentials,
                 smtp.timeout,
-                smtp.timeout.saturating_mul(SMTP_DEADLINE_FACTOR),
             ))),
         })
     }
@@ -329,9 +337,13 @@ impl Mailer {
             Inner::Smtp(session) => match session.send(&envelope, message).await {
                 Ok(()) => Ok(()),
                 Err(SendFailure::Smtp(e)) => Err(self.smtp_error(&e)),
-                Err(SendFailure::Deadline(deadline)) => Err(DeliverError::Connection {
+                Err(SendFailure::Timeout { step, after }) => Err(DeliverError::Connection {
                     transport: self.label.clone(),
-                    message: format!("timed out (no complete exchange within {deadline:?})"),
+                    message: format!("timed out after {after:?} waiting for the reply to {step}"),
+                }),
+                Err(SendFailure::Unsupported(why)) => Err(DeliverError::Connection {
+                    transport: self.label.clone(),
+                    message: why.to_owned(),
                 }),
             },
             Inner::Sendmail(t) => {

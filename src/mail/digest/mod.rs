@@ -14,14 +14,14 @@
 //! ([`crate::document::text_hygiene`]), HTML output escapes it as text, only
 //! `http`/`https` links are emitted, and header values go through lettre's
 //! RFC 2047 encoder after CR/LF have been stripped. Article *markup* never
-//! enters a digest except through [`sanitize_article_html`], a strict
-//! ammonia allow-list (no images, scripts, handlers or `javascript:`).
+//! enters a digest: articles reach it as text (the text cleaner strips tags,
+//! those that decoding entities makes included), and every piece is escaped
+//! here.
 
 mod message;
 mod render_html;
 mod render_text;
 mod revised;
-mod sanitize;
 mod select;
 mod view;
 
@@ -33,7 +33,6 @@ use crate::model::DigestItem;
 pub use crate::mail::message::{message_id, MessageError as DigestError, MAX_SUBJECT_CHARS};
 pub use message::build_message;
 pub use revised::{RevisedItem, REVISED_HEADING};
-pub use sanitize::article_html as sanitize_article_html;
 
 /// A digest rendered for one subscriber, ready for [`build_message`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,21 +15,25 @@ use super::Fetcher;
 pub(super) struct HostSlot {
     /// Requests in flight to the host.
     pub(super) permits: Semaphore,
-    /// The earliest start of the next request to the host.
-    pub(super) next_start: Mutex<Option<Instant>>,
+    /// When the last request to the host started (or will, once its wait
+    /// is over).
+    pub(super) last_start: Mutex<Option<Instant>>,
     /// The host's robots.txt `Crawl-delay`, when longer than ours.
     pub(super) crawl_delay: Mutex<Duration>,
 }
 
 impl HostSlot {
-    /// Reserves the next start time (at least `delay` after the previous
-    /// one) and returns how long to wait for it.
+    /// Reserves the next start time (at least `delay`, or the host's
+    /// `Crawl-delay` as known now, after the previous one) and returns how
+    /// long to wait for it. The delay is the one known when this request
+    /// starts, so a `Crawl-delay` read from robots.txt spaces the very next
+    /// request too.
     pub(super) fn reserve(&self, delay: Duration) -> Duration {
         let delay = delay.max(*self.crawl_delay.lock().unwrap_or_else(|p| p.into_inner()));
         let now = Instant::now();
-        let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
-        let start = next.map_or(now, |t| t.max(now));
-        *next = Some(start + delay);
+        let mut last = self.last_start.lock().unwrap_or_else(|p| p.into_inner());
+        let start = last.map_or(now, |t| (t + delay).max(now));
+        *last = Some(start);
         start - now
     }
 }
@@ -46,7 +50,7 @@ impl Fetcher {
             .or_insert_with(|| {
                 Arc::new(HostSlot {
                     permits: Semaphore::new(self.limits.per_host_concurrency),
-                    next_start: Mutex::new(None),
+                    last_start: Mutex::new(None),
                     crawl_delay: Mutex::new(Duration::ZERO),
                 })
             })

@@ -2,7 +2,8 @@
 //! deflate), conditional GET, connect and total timeouts, a body cap counted
 //! on the *decompressed* stream, at most five http/https redirects, a
 //! global plus a per-host concurrency limit, a least delay between two
-//! requests to one host, robots.txt (fetched once per origin and cached),
+//! requests to one host, robots.txt (fetched once per origin and cached,
+//! in a memory the caller may back with the database),
 //! and the address policy of [`crate::net::guard`] on every
 //! connection. Knows nothing about feeds.
 
@@ -32,6 +33,7 @@ use error::classify;
 pub use error::{FetchError, TransportCause};
 use hosts::HostSlot;
 use robots_gate::CachedRobots;
+pub use robots_gate::RobotsMemory;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -91,6 +93,14 @@ pub struct FetchLimits {
     pub per_host_delay: Duration,
 }
 
+impl FetchLimits {
+    /// The longest one exchange may take, its body included: the
+    /// configured timeout and a little for our own chunk loop.
+    pub fn longest_exchange(&self) -> Duration {
+        self.timeout + Duration::from_millis(250)
+    }
+}
+
 impl From<&DaemonSettings> for FetchLimits {
     fn from(d: &DaemonSettings) -> Self {
         FetchLimits {
@@ -114,6 +124,8 @@ pub struct Fetcher {
     /// robots.txt per origin; the async lock makes concurrent requests to a
     /// new origin wait for one fetch of its robots.txt.
     robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
+    /// Where robots.txt copies outlive the process, if the caller gave one.
+    robots_memory: RwLock<Option<Arc<dyn RobotsMemory>>>,
     /// Outcomes of [`Fetcher::get`], for `/metrics` and progress displays.
     tally: Arc<FetchTally>,
 }
@@ -150,6 +162,7 @@ impl Fetcher {
             per_host: Mutex::new(HashMap::new()),
             guard,
             robots: Mutex::new(HashMap::new()),
+            robots_memory: RwLock::new(None),
             tally: Arc::default(),
         })
     }
@@ -239,7 +252,7 @@ impl Fetcher {
         }
         // reqwest's own timeout covers the body too; this outer one also
         // bounds our chunk loop so nothing can outlive the configured limit.
-        let limit = self.limits.timeout + Duration::from_millis(250);
+        let limit = self.limits.longest_exchange();
         match tokio::time::timeout(limit, self.exchange(url, validators)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
@@ -261,8 +274,7 @@ impl Fetcher {
         if let Some(lm) = &validators.last_modified {
             req = req.header(IF_MODIFIED_SINCE, lm);
         }
-        let mut resp = req
-            .send()
+        let mut resp = guard::on_hop(url, req.send())
             .await
             .map_err(|e| classify(url, &self.limits, e))?;
         let status = resp.status();

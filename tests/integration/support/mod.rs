@@ -378,9 +378,15 @@ impl Workspace {
 
     /// Like [`Workspace::run`] with another kill deadline.
     pub fn run_with_timeout(&self, args: &[&str], timeout: Duration) -> Run {
+        self.run_with_env(&[], args, timeout)
+    }
+
+    /// Like [`Workspace::run_with_timeout`] with `env` added (e.g.
+    /// `REFORMWATCH_FAILPOINT`).
+    pub fn run_with_env(&self, env: &[(&str, &str)], args: &[&str], timeout: Duration) -> Run {
         let mut all = vec!["--config".to_string(), self.config.display().to_string()];
         all.extend(args.iter().map(|a| a.to_string()));
-        run_binary(&all, self.dir.path(), &[], timeout)
+        run_binary(&all, self.dir.path(), env, timeout)
     }
 }
 

@@ -76,6 +76,22 @@ impl NotifySocket {
         }
     }
 
+    /// Receives until a line containing `needle` arrives after the current
+    /// position, or `timeout` passes. Returns the matching message.
+    pub fn wait_for_text(&mut self, needle: &str, timeout: Duration) -> Option<Message> {
+        let deadline = Instant::now() + timeout;
+        let mut from = self.seen.len();
+        loop {
+            if let Some(m) = self.seen[from..].iter().find(|m| m.line.contains(needle)) {
+                return Some(m.clone());
+            }
+            from = self.seen.len();
+            if !self.recv_until(deadline) {
+                return None;
+            }
+        }
+    }
+
     /// Lines so far, for assertion messages.
     pub fn transcript(&self) -> String {
         self.seen

@@ -2,14 +2,16 @@
 //! (any status, any headers) and that counts requests in flight: the most
 //! that were ever being answered at once, per server. Every response is
 //! held for a configurable time before it is written (so overlapping
-//! requests really overlap) and closes its connection.
+//! requests really overlap) and closes its connection. Each request's
+//! arrival time is kept, so a test can measure the gaps between requests
+//! at the server.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the server sends back for one request.
 #[derive(Debug, Clone)]
@@ -56,7 +58,7 @@ struct Shared {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     accepted: AtomicUsize,
-    paths: Mutex<Vec<String>>,
+    paths: Mutex<Vec<(String, Instant)>>,
     stopped: AtomicBool,
 }
 
@@ -133,6 +135,12 @@ impl ScriptedHttp {
 
     /// Request paths in arrival order.
     pub fn paths(&self) -> Vec<String> {
+        self.arrivals().into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Request paths with the time each request's head was read, in
+    /// arrival order.
+    pub fn arrivals(&self) -> Vec<(String, Instant)> {
         self.shared.paths.lock().unwrap().clone()
     }
 }
@@ -165,6 +173,7 @@ fn serve(stream: TcpStream, s: &Shared) {
         .next()
         .unwrap_or("/")
         .to_string();
+    let arrived = Instant::now();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
@@ -173,7 +182,7 @@ fn serve(stream: TcpStream, s: &Shared) {
     }
     let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     s.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    s.paths.lock().unwrap().push(path.clone());
+    s.paths.lock().unwrap().push((path.clone(), arrived));
     let reply = (s.handler)(&path);
     thread::sleep(s.hold);
     // Out of flight before the first response byte: the client cannot

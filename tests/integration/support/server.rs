@@ -52,6 +52,11 @@ impl Tracker {
         }
     }
 
+    /// Connections open now (accepted and not yet closed).
+    pub fn open(&self) -> usize {
+        lock(&self.conns).len()
+    }
+
     /// Runs `work` on a thread named `name` that shutdown joins.
     pub fn spawn(&self, name: &str, work: impl FnOnce() + Send + 'static) {
         if let Ok(w) = thread::Builder::new().name(name.into()).spawn(work) {

@@ -15,6 +15,7 @@
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -40,6 +41,10 @@ struct Shared {
     messages: Mutex<Vec<Received>>,
     cv: Condvar,
     conns: Tracker,
+    /// Connections accepted.
+    sessions: AtomicUsize,
+    /// `MAIL FROM` commands accepted: transactions begun.
+    transactions: AtomicUsize,
 }
 
 /// Per-session handler: collects one transaction at a time.
@@ -52,6 +57,11 @@ struct Recorder {
 }
 
 impl Handler for Recorder {
+    fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
+        self.shared.transactions.fetch_add(1, Ordering::SeqCst);
+        mailin::response::OK
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.from = from.to_string();
         self.to = to.to_vec();
@@ -121,6 +131,45 @@ impl SmtpServer {
         lock(&self.shared.messages).len()
     }
 
+    /// Connections accepted so far.
+    pub fn sessions(&self) -> usize {
+        self.shared.sessions.load(Ordering::SeqCst)
+    }
+
+    /// Transactions begun (`MAIL FROM` accepted) so far; each ends with a
+    /// message in [`SmtpServer::messages`] unless the client went away.
+    pub fn transactions(&self) -> usize {
+        self.shared.transactions.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the server has dealt with every client that connected
+    /// before now: a probe connection is accepted after them (accept is
+    /// first come, first served) and greeted, then every session ends
+    /// (a killed client's with EOF). Afterwards [`SmtpServer::sessions`],
+    /// [`SmtpServer::transactions`] and the messages are final for those
+    /// clients. False if that takes longer than `timeout`.
+    pub fn settle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let Ok(probe) = TcpStream::connect(self.addr) else {
+            return false;
+        };
+        let _ = probe.set_read_timeout(Some(timeout));
+        let mut greeting = String::new();
+        if BufReader::new(&probe).read_line(&mut greeting).is_err() {
+            return false;
+        }
+        let _ = (&probe).write_all(b"QUIT\r\n");
+        drop(probe);
+        self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        while self.shared.conns.open() > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+        true
+    }
+
     /// Waits until at least `n` messages arrived or `timeout` passed.
     pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
@@ -156,6 +205,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let Some(id) = shared.conns.track(&stream) else {
             continue;
         };
+        shared.sessions.fetch_add(1, Ordering::SeqCst);
         let s = Arc::clone(&shared);
         let b = builder.clone();
         shared.conns.spawn("smtp-conn", move || {

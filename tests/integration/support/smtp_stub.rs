@@ -18,6 +18,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
+use std::time::Instant;
 
 use super::server::{lock, Tracker};
 
@@ -99,6 +100,9 @@ pub struct Behaviour {
     pub auth: Option<(String, String)>,
     /// Offer only AUTH LOGIN (the challenge–response mechanism), not PLAIN.
     pub login_only: bool,
+    /// Say nothing after the `DATA` command (no 354) until the client
+    /// hangs up.
+    pub stall_at_data: bool,
 }
 
 impl Behaviour {
@@ -111,6 +115,7 @@ impl Behaviour {
             tls: None,
             auth: None,
             login_only: false,
+            stall_at_data: false,
         }
     }
 
@@ -177,6 +182,14 @@ impl Behaviour {
     pub fn stall_after_dot() -> Self {
         Behaviour {
             after_dot: AfterDot::Stall,
+            ..Self::accept()
+        }
+    }
+
+    /// Accepts the envelope, then stays silent after `DATA`.
+    pub fn stall_at_data() -> Self {
+        Behaviour {
+            stall_at_data: true,
             ..Self::accept()
         }
     }
@@ -546,6 +559,18 @@ fn session(stream: TcpStream, b: &Behaviour, shared: &Shared, index: usize) -> i
                 to.push(addr);
                 reply(w, "250 2.1.5 ok")?;
             }
+        } else if upper.starts_with("DATA") && b.stall_at_data {
+            let since = Instant::now();
+            // Ends when the client hangs up or Drop shuts the socket.
+            let mut sink = Vec::new();
+            while reader.read_until(b'\n', &mut sink)? > 0 {
+                sink.clear();
+            }
+            log(format!(
+                "S: (silent after DATA; the client hung up after {} ms)",
+                since.elapsed().as_millis()
+            ));
+            return Ok(());
         } else if upper.starts_with("DATA") {
             reply(w, "354 end with <CRLF>.<CRLF>")?;
             let mut data = Vec::new();
