@@ -29,6 +29,8 @@ pub mod robots;
 mod rows;
 pub mod sources;
 pub mod stats;
+#[cfg(test)]
+mod test_records;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
