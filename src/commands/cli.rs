@@ -143,9 +143,39 @@ pub struct ArticlesArgs {
     /// At most this many.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
-    /// JSON Lines instead of a table.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ArticlesFormat::Table)]
+    pub format: ArticlesFormat,
+    /// Same as `--format jsonl`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+/// How `articles` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArticlesFormat {
+    /// One line per article, for reading.
+    Table,
+    /// One JSON object per line: the whole article, its revision count,
+    /// matched topics and terms.
+    Jsonl,
+    /// A spreadsheet: UTF-8 with BOM, RFC 4180, formula-safe cells.
+    Csv,
+    /// An Atom 1.0 feed.
+    Atom,
+    /// A JSON Feed 1.1 document.
+    Jsonfeed,
+}
+
+impl ArticlesArgs {
+    /// The format asked for, `--json` included.
+    pub fn format(&self) -> ArticlesFormat {
+        if self.json {
+            ArticlesFormat::Jsonl
+        } else {
+            self.format
+        }
+    }
 }
 
 /// `show` options.
