@@ -8,6 +8,7 @@ mod digest;
 mod extract;
 mod history;
 mod inspect;
+pub mod logging;
 mod opml;
 mod poll;
 mod progress;

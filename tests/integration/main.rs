@@ -58,3 +58,4 @@ mod sendmail_transport_pipes_the_digest;
 
 // issue 15: open outputs
 mod articles_export_parses_back;
+mod log_lines_fit_their_sink;
