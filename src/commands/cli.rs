@@ -70,6 +70,17 @@ pub enum Command {
     Outbox(OutboxArgs),
     /// Print `[[sources]]` entries for the feeds in an OPML file.
     ImportOpml(ImportOpmlArgs),
+    /// Print a shell completion script, e.g.
+    /// `reformwatch completions bash > /etc/bash_completion.d/reformwatch`.
+    Completions(CompletionsArgs),
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `import-opml` options.

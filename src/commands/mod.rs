@@ -43,6 +43,17 @@ impl From<Exit> for std::process::ExitCode {
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let now = cli.now;
     let config_path = config::resolve_path(cli.config.as_deref());
+    if let Command::Completions(args) = &cli.command {
+        // Works without a config: the script comes from the CLI definition.
+        let mut command = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(
+            args.shell,
+            &mut command,
+            "reformwatch",
+            &mut std::io::stdout(),
+        );
+        return Ok(Exit::Ok);
+    }
     if let Command::ImportOpml(args) = &cli.command {
         // Works without a config; one that loads keeps its ids from reuse.
         return opml::run(args, config::load(&config_path).ok().as_ref());
@@ -99,7 +110,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             }
         },
         Command::TestSource(args) => test_source::run(&settings, &args, clock(now)).await,
-        Command::Extract(_) | Command::ImportOpml(_) => unreachable!("handled above"),
+        Command::Extract(_) | Command::ImportOpml(_) | Command::Completions(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -58,4 +58,5 @@ mod sendmail_transport_pipes_the_digest;
 
 // issue 15: open outputs
 mod articles_export_parses_back;
+mod completions_and_version;
 mod log_lines_fit_their_sink;
