@@ -49,8 +49,9 @@ pub enum Command {
     Poll(PollArgs),
     /// Compose and send digests.
     Digest(DigestArgs),
-    /// Show the health of every source.
-    Sources,
+    /// Show the health of every source, or add or remove one
+    /// (`sources add URL`, `sources remove ID`).
+    Sources(SourcesArgs),
     /// List stored articles.
     Articles(ArticlesArgs),
     /// Show one stored article.
@@ -81,6 +82,66 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `sources` options.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// What to do; without one, show every source's health.
+    #[command(subcommand)]
+    pub action: Option<SourcesAction>,
+}
+
+/// `sources` actions: edits of the config file that keep its comments,
+/// order and formatting, checked before they are written.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Add a source: a feed URL as a feed; a page's own feeds (its
+    /// `<link rel="alternate">`, then common paths) when it has some;
+    /// else an html source with an inferred `link_pattern`, previewed.
+    Add(SourcesAddArgs),
+    /// Remove the source with this id.
+    Remove(SourcesRemoveArgs),
+}
+
+/// `sources add` options.
+#[derive(Debug, Args)]
+pub struct SourcesAddArgs {
+    /// A feed, or a page of the site to watch.
+    pub url: String,
+    /// The new source's id (default: made from the host name).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The new source's display name (default: the feed's or page's title).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Show what would be added; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Of several feeds found, add the Nth (as listed, from 1).
+    #[arg(long, value_name = "N", conflicts_with = "yes")]
+    pub pick: Option<usize>,
+    /// Of several feeds found, add the first.
+    #[arg(long)]
+    pub yes: bool,
+    /// Tell a running daemon to reload the config (SIGHUP to the pid in
+    /// its lock file).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub reload: bool,
+}
+
+/// `sources remove` options.
+#[derive(Debug, Args)]
+pub struct SourcesRemoveArgs {
+    /// The source id.
+    pub id: String,
+    /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Tell a running daemon to reload the config (SIGHUP to the pid in
+    /// its lock file).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub reload: bool,
 }
 
 /// `import-opml` options.

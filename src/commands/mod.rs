@@ -4,6 +4,7 @@
 
 mod article;
 pub mod cli;
+mod daemon_lock;
 mod digest;
 mod extract;
 mod history;
@@ -12,12 +13,13 @@ pub mod logging;
 mod opml;
 mod poll;
 mod progress;
+mod sources_edit;
 mod test_source;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::commands::cli::{Cli, Command, OutboxAction};
+use crate::commands::cli::{Cli, Command, OutboxAction, SourcesAction};
 use chrono::{DateTime, Utc};
 use reformwatch::config::{self, Settings};
 use reformwatch::store::{Access, Store};
@@ -91,7 +93,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Poll(args) => poll::run(&settings, &args, clock(now)).await,
         Command::Digest(args) => digest::run(&settings, &args, clock(now)).await,
-        Command::Sources => inspect::sources(&settings, &open(&settings, Access::Reader)?),
+        Command::Sources(args) => match args.action {
+            None => inspect::sources(&settings, &open(&settings, Access::Reader)?),
+            Some(SourcesAction::Add(add)) => sources_edit::add(&settings, &add, clock(now)).await,
+            Some(SourcesAction::Remove(remove)) => sources_edit::remove(&settings, &remove),
+        },
         Command::Articles(args) => inspect::articles(
             &settings,
             &args,

@@ -60,3 +60,4 @@ mod sendmail_transport_pipes_the_digest;
 mod articles_export_parses_back;
 mod completions_and_version;
 mod log_lines_fit_their_sink;
+mod sources_add_edits_config;
