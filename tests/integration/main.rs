@@ -61,3 +61,4 @@ mod articles_export_parses_back;
 mod completions_and_version;
 mod log_lines_fit_their_sink;
 mod sources_add_edits_config;
+mod sources_add_reloads_running_daemon;
