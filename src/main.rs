@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("reformwatch: error: {e:#}");
+            let prefix = commands::logging::error_line_prefix();
+            eprintln!("{prefix}reformwatch: error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -63,6 +63,17 @@ pub fn init(format: LogFormat, default: &str) {
     }
 }
 
+/// What starts a line the binary prints to stderr itself about a failure
+/// (not through the log): `<3>` under journald, so it is recorded as an
+/// error like the logged ones; nothing elsewhere.
+pub fn error_line_prefix() -> &'static str {
+    if Sink::of_stderr() == Sink::Journal {
+        "<3>"
+    } else {
+        ""
+    }
+}
+
 /// `NO_COLOR` set to anything but the empty string (no-color.org).
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())

@@ -99,6 +99,30 @@ fn journald_gets_priorities_and_no_timestamps() {
 }
 
 #[test]
+fn journald_gets_the_last_error_line_as_an_error() {
+    let (_http, ws) = failing_source();
+    // Another writer holds the database: the command fails before polling.
+    let state = ws.dir().join("state");
+    std::fs::create_dir_all(&state).expect("state dir");
+    let lock = std::fs::File::create(state.join("reformwatch.lock")).expect("lock file");
+    // SAFETY: flock on a descriptor this test owns.
+    let rc = unsafe {
+        libc::flock(
+            std::os::fd::AsRawFd::as_raw_fd(&lock),
+            libc::LOCK_EX | libc::LOCK_NB,
+        )
+    };
+    assert_eq!(rc, 0, "take the lock");
+    let text = poll_into_file(&ws, |m| format!("{}:{}", m.dev(), m.ino()));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("<3>reformwatch: error:") && l.contains("lock")),
+        "the failure is priority 3: {text}"
+    );
+    drop(lock);
+}
+
+#[test]
 fn journal_stream_of_another_file_is_not_the_journal() {
     let (_http, ws) = failing_source();
     let text = poll_into_file(&ws, |m| format!("{}:{}", m.dev(), m.ino() + 1));
