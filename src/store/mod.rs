@@ -19,6 +19,7 @@
 pub mod articles;
 pub mod digests;
 pub mod failpoint;
+mod listing;
 mod lock;
 mod migrations;
 pub mod notices;
