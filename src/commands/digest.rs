@@ -101,6 +101,28 @@ fn preview(
         None => println!("nothing pending for {}", sub.email),
         Some(d) => {
             println!("Subject: {}\n\n{}", d.subject, d.text);
+            // What else the message would carry: the attachments and sizes.
+            for a in &d.attachments {
+                let unit = if a.filename.ends_with(".csv") {
+                    "rows"
+                } else {
+                    "revised articles"
+                };
+                println!(
+                    "Attachment: {} ({} {unit}, {} bytes)",
+                    a.filename,
+                    a.rows,
+                    a.content.len()
+                );
+            }
+            match &d.html {
+                Some(html) => println!(
+                    "Body: text {} bytes, HTML {} bytes",
+                    d.text.len(),
+                    html.len()
+                ),
+                None => println!("Body: text {} bytes", d.text.len()),
+            }
             if let (Some(path), Some(html)) = (html_out, &d.html) {
                 std::fs::write(path, html)
                     .with_context(|| format!("cannot write {}", path.display()))?;

@@ -16,7 +16,7 @@ mod source;
 
 pub use article::{Article, FeedDocument, Quote, Section};
 pub use candidate::Candidate;
-pub use digest::DigestItem;
+pub use digest::{Carried, DigestItem};
 pub use failure::FailureKind;
 pub use matching::{TermHit, TopicMatch};
 pub use page::{PageEvidence, Validators};

@@ -23,7 +23,6 @@ mod smtp_outage_keeps_digest_pending;
 // issue 5: the outbox proven by faults and crashes
 mod crashes_lose_no_digest;
 mod hostile_articles_make_clean_mail;
-mod huge_digest_is_capped_per_topic;
 mod immediate_schedule_coalesces_matches;
 mod smtp_faults_keep_outbox_honest;
 mod smtp_tls_trusts_only_known_cas;

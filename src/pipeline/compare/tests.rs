@@ -295,14 +295,19 @@ fn compose(store: &Store, least: Option<ChangeClass>, now: DateTime<Utc>) -> Com
                     .iter()
                     .map(|r| (r.article_id, r.mailed, r.revision))
                     .collect();
-                Ok(NewDigest {
+                let carried = crate::model::Carried {
+                    articles: items.iter().map(|i| i.article_id).collect(),
+                    revisions: revised.iter().map(|r| r.article_id).collect(),
+                };
+                let digest = NewDigest {
                     message_id: format!("<{period}@x>"),
                     envelope_from: "w@example.org".into(),
                     recipients: vec!["s@example.org".into()],
                     subject: "digest".into(),
                     message: b"x".to_vec(),
                     item_count: items.len() + revised.len(),
-                })
+                };
+                Ok((digest, carried))
             },
         )
         .unwrap();
