@@ -47,3 +47,6 @@ mod test_source_previews_without_writing;
 
 // issue 4: silent edits
 mod silent_edits_become_revisions;
+
+// issue 11: every match reaches the subscriber
+mod every_match_reaches_the_subscriber;
