@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::mail::{squash, ParsedMail};
 use crate::support::smtp::SmtpServer;
-use crate::support::{exit, rss, Workspace};
+use crate::support::{exit, rss, Workspace, SUBSCRIBER};
 
 const FEEDS: usize = 100;
 const PER_FEED: usize = 30;
@@ -163,12 +163,41 @@ fn three_thousand_matches_all_reach_the_subscriber_and_only_those_count() {
     let smtp = SmtpServer::start();
     let sources = serve(&http, 0);
     let ws = Workspace::new(smtp.port(), &sources);
-    ws.run(&["poll", "--once"]).expect_code(exit::OK);
-    ws.run(&["digest", "--send-now"]).expect_code(exit::OK);
+    // One clock for all: the preview and the digest say the same time.
+    let now = "2024-05-07T08:00:00+08:00";
+    ws.run_at(now, &["poll", "--once"]).expect_code(exit::OK);
+    // The preview shows what would be sent, the attachment included.
+    let html_file = ws.dir().join("preview.html");
+    let preview = ws.run_at(
+        now,
+        &[
+            "digest",
+            "--preview",
+            SUBSCRIBER,
+            "--html",
+            &html_file.display().to_string(),
+        ],
+    );
+    let out = preview.expect_code(exit::OK).stdout();
+    assert!(
+        out.contains(&format!(
+            "Attachment: articles.csv ({} rows",
+            FEEDS * PER_FEED
+        )),
+        "{out}"
+    );
+    let preview_html = std::fs::read_to_string(&html_file).expect("preview HTML");
+    ws.run_at(now, &["digest", "--send-now"])
+        .expect_code(exit::OK);
     let msgs = smtp.messages();
     assert_eq!(msgs.len(), 1, "one digest");
     let mail = ParsedMail::parse(&msgs[0].data);
     check_parts(&msgs[0].data, &mail, "articles.csv");
+    assert_eq!(
+        preview_html.replace("\r\n", "\n"),
+        mail.html_parts[0].replace("\r\n", "\n"),
+        "the preview is what was sent"
+    );
 
     let all: BTreeSet<String> = (0..FEEDS)
         .flat_map(|f| (0..PER_FEED).map(move |i| format!("{LINK}{}", guid(f, i))))

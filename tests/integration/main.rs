@@ -49,4 +49,5 @@ mod test_source_previews_without_writing;
 mod silent_edits_become_revisions;
 
 // issue 11: every match reaches the subscriber
+mod digest_speaks_one_language;
 mod every_match_reaches_the_subscriber;
