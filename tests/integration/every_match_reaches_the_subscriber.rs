@@ -152,6 +152,18 @@ fn check_parts(raw: &[u8], mail: &ParsedMail, file: &str) {
         assert!(line.len() <= 1000, "line of {} octets", line.len());
     }
     assert!(mail.attachment(file).is_some(), "{file} attached");
+    let sizes: Vec<String> = mail
+        .attachments
+        .iter()
+        .map(|(name, bytes)| format!("{name} {} bytes", bytes.len()))
+        .collect();
+    eprintln!(
+        "message {} bytes: text {} bytes, HTML {} bytes, {}",
+        raw.len(),
+        mail.text_parts[0].len(),
+        mail.html_parts[0].len(),
+        sizes.join(", ")
+    );
 }
 
 /// 3,000 articles from 100 feeds: the body shows what fits in under
@@ -289,6 +301,11 @@ fn immediate_digest_and_five_hundred_revisions_all_reach_the_subscriber() {
     let file = String::from_utf8(second.attachment("revisions.txt").unwrap().to_vec())
         .expect("UTF-8 revisions.txt");
     // Each diff is in the text part or in revisions.txt, exactly once.
+    eprintln!(
+        "diffs: {} in the body, {} in revisions.txt",
+        second.text_parts[0].matches("title changed").count(),
+        file.matches("title changed").count()
+    );
     let text = format!("{}\n{file}", second.text_parts[0]);
     assert_eq!(
         text.matches("title changed").count(),
