@@ -156,13 +156,15 @@ fn deliveries(msgs: &[Received], n: usize) -> BTreeMap<(String, String), BTreeSe
 
 /// How a crash loop runs: `runs` rounds of a poll and a relay, each
 /// killed after a random delay of up to `max_delay_ms`; every `every`
-/// rounds `batch` new articles (titles followed by `tail`) arrive.
+/// rounds `batch` new articles (titles followed by `tail`) arrive. Fetches
+/// time out after `timeout`.
 struct CrashLoop {
     runs: usize,
     every: usize,
     batch: usize,
     max_delay_ms: u64,
     tail: &'static str,
+    timeout: &'static str,
 }
 
 #[test]
@@ -173,6 +175,7 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
         batch: 1,
         max_delay_ms: 300,
         tail: "",
+        timeout: "2s",
     });
 }
 
@@ -188,6 +191,9 @@ fn sigkill_with_digests_that_need_the_attachment_loses_nothing() {
         batch: 320,
         max_delay_ms: 1500,
         tail: LONG_TAIL,
+        // A feed of ~1,000 long items on a busy machine may need more than
+        // the harness's 2 s; a fetch that times out fails the poll.
+        timeout: "30s",
     });
     assert!(csv_digests > 0, "no digest needed the attachment");
 }
@@ -202,6 +208,10 @@ fn crash_loop(plan: &CrashLoop) -> usize {
     let mut articles = plan.batch;
     serve_titled(&http, articles, plan.tail);
     let ws = workspace(&smtp, &http);
+    ws.edit_config(
+        "timeout = \"2s\"\n",
+        &format!("timeout = \"{}\"\n", plan.timeout),
+    );
     let mut rng = Rng::new();
     let mut kills = 0;
     for i in 0..plan.runs {
