@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
 use reformwatch::mail::deliver::Mailer;
+use reformwatch::mail::digest;
 use reformwatch::mail::outbox::{self, Composed};
 use reformwatch::store::digests::ComposeOutcome;
 use reformwatch::store::Access;
@@ -115,13 +116,14 @@ fn preview(
                     a.content.len()
                 );
             }
+            // Sizes as the message carries them (CRLF), as the budget counts.
+            let text = digest::part_bytes(&d.text);
             match &d.html {
                 Some(html) => println!(
-                    "Body: text {} bytes, HTML {} bytes",
-                    d.text.len(),
-                    html.len()
+                    "Body: text {text} bytes, HTML {} bytes",
+                    digest::part_bytes(html)
                 ),
-                None => println!("Body: text {} bytes", d.text.len()),
+                None => println!("Body: text {text} bytes"),
             }
             if let (Some(path), Some(html)) = (html_out, &d.html) {
                 std::fs::write(path, html)

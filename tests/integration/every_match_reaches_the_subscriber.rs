@@ -210,6 +210,10 @@ fn three_thousand_matches_all_reach_the_subscriber_and_only_those_count() {
         mail.html_parts[0].replace("\r\n", "\n"),
         "the preview is what was sent"
     );
+    assert!(
+        out.contains(&format!("HTML {} bytes", mail.html_parts[0].len())),
+        "the preview gives the sent HTML part's size: {out}"
+    );
 
     let all: BTreeSet<String> = (0..FEEDS)
         .flat_map(|f| (0..PER_FEED).map(move |i| format!("{LINK}{}", guid(f, i))))

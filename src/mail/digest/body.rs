@@ -88,8 +88,9 @@ pub(super) struct Body {
     pub(super) carried: Carried,
 }
 
-/// Size of a part as the message carries it: LF becomes CRLF.
-pub(super) fn wire_len(s: &str) -> usize {
+/// Size of a part as the message carries it before transfer encoding
+/// (LF becomes CRLF): what [`MAX_PART_BYTES`] bounds.
+pub fn wire_len(s: &str) -> usize {
     s.len() + s.bytes().filter(|b| *b == b'\n').count()
 }
 

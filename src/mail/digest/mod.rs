@@ -44,7 +44,7 @@ pub use crate::model::Carried;
 use crate::model::DigestItem;
 
 pub use crate::mail::message::{message_id, MessageError as DigestError, MAX_SUBJECT_CHARS};
-pub use body::MAX_PART_BYTES;
+pub use body::{wire_len as part_bytes, MAX_PART_BYTES};
 pub use message::build_message;
 pub use revised::RevisedItem;
 pub use sanitize::article_html as sanitize_article_html;
