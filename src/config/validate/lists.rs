@@ -9,7 +9,7 @@ use super::super::report::did_you_mean;
 use super::super::tables::Section;
 use super::super::values;
 use super::super::{
-    DaemonSettings, Keyword, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
+    DaemonSettings, Keyword, Language, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
 };
 use super::{Check, DEFAULT_ZONE};
 
@@ -274,6 +274,10 @@ impl Check<'_, '_> {
                 .choice(sec, "format", &s.format, &formats)
                 .unwrap_or(MailFormat::Html);
             let revisions = self.subscriber_revisions(sec);
+            let languages = [("en", Language::En), ("zh", Language::Zh)];
+            let language = self
+                .choice(sec, "language", &s.language, &languages)
+                .unwrap_or_default();
             if let Some(email) = email {
                 out.push(Subscriber {
                     id: id.map_or_else(|| email.clone(), |k| k.get_ref().trim().to_owned()),
@@ -284,6 +288,7 @@ impl Check<'_, '_> {
                     timezone,
                     format,
                     revisions,
+                    language,
                 });
             }
         }
