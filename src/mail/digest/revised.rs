@@ -146,6 +146,7 @@ mod tests {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         }]
     }
 

@@ -42,6 +42,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
         Topic {
             id: "soe".into(),
@@ -49,6 +50,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
         Topic {
             id: "other".into(),
@@ -56,6 +58,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
     ]
 }
