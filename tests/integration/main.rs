@@ -62,3 +62,4 @@ mod completions_and_version;
 mod log_lines_fit_their_sink;
 mod sources_add_edits_config;
 mod sources_add_reloads_running_daemon;
+mod topic_feeds_follow_polls_and_edits;
