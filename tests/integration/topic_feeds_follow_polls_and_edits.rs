@@ -278,6 +278,7 @@ fn the_daemon_serves_feeds_with_etag_and_304() {
     for path in [
         "/feeds/other.atom",
         "/feeds/reform.xml",
+        "/feeds/../feeds/reform.atom",
         "/feeds/../reformwatch.toml",
     ] {
         assert_eq!(get(&addr, path, &[]).code, 404, "{path}");
