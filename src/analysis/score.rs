@@ -206,6 +206,7 @@ mod tests {
                 .collect(),
             exclude: exclude.iter().map(|s| (*s).into()).collect(),
             min_score,
+            feed: false,
         }
     }
 

@@ -88,8 +88,8 @@ pub fn articles(
         ArticlesFormat::Table => table(&items, settings.daemon.timezone).into_bytes(),
         ArticlesFormat::Jsonl => export::jsonl(&items)?.into_bytes(),
         ArticlesFormat::Csv => export::csv::render(&items)?,
-        ArticlesFormat::Atom => export::atom::render(&feed(), &items)?.into_bytes(),
-        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items)?.into_bytes(),
+        ArticlesFormat::Atom => export::atom::render(&feed(), &items, &[])?.into_bytes(),
+        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items, &[])?.into_bytes(),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(&out)?;

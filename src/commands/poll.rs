@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
 use reformwatch::mail::outbox;
 use reformwatch::pipeline::{self, PollContext};
+use reformwatch::service::feeds;
 use reformwatch::store::Access;
 
 use super::{open, Exit};
@@ -60,7 +61,22 @@ pub async fn run(
             failure.source_id, failure.problem.error
         );
     }
-    Ok(if summary.failed.is_empty() {
+    let feeds_written = match feeds::write_topic_feeds(settings, &store, now) {
+        Ok(0) => true,
+        Ok(n) => {
+            println!(
+                "wrote {n} topic feed{} to {}",
+                if n == 1 { "" } else { "s" },
+                feeds::feeds_dir(settings).display()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    };
+    Ok(if summary.failed.is_empty() && feeds_written {
         Exit::Ok
     } else {
         Exit::Runtime

@@ -7,7 +7,6 @@
 //! The file is edited with `toml_edit` (comments, order and formatting
 //! kept), the result must pass `check`, and it is written atomically.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -345,36 +344,11 @@ pub fn remove(settings: &Settings, args: &SourcesRemoveArgs) -> anyhow::Result<E
     Ok(Exit::Ok)
 }
 
-/// Writes `text` to a temporary file beside `path` with `path`'s
-/// permissions, syncs it, and renames it over `path`: a crash leaves the
-/// old file or the new one, never half of one.
+/// [`write_atomically`](reformwatch::service::atomic_file::write_atomically),
+/// its error naming the file.
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::anyhow!("cannot write {}: {e}", path.display())
-    })
+    reformwatch::service::atomic_file::write_atomically(path, text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 /// After a write: a running daemon keeps the old config until told.

@@ -66,6 +66,7 @@ pub(crate) struct RawTopic {
     pub keywords: Key<Vec<Spanned<RawKeyword>>>,
     pub exclude: Key<Vec<Spanned<String>>>,
     pub min_score: Key<f64>,
+    pub feed: Key<bool>,
 }
 
 /// One `[[sources]]` entry.

@@ -200,6 +200,9 @@ pub struct Topic {
     pub exclude: Vec<String>,
     /// Score needed to count as a match.
     pub min_score: f64,
+    /// Whether each poll pass writes this topic's Atom and JSON feeds
+    /// (`state_dir/feeds/ID.atom`, `ID.json`).
+    pub feed: bool,
 }
 
 /// One weighted keyword.

@@ -422,6 +422,20 @@ fn duplicate_topic_id() {
 }
 
 #[test]
+fn topic_feeds_need_ids_that_name_files() {
+    let s = ok(&format!("{TOPIC}feed = true\n"));
+    assert!(s.topics[0].feed);
+    assert!(!ok(TOPIC).topics[0].feed, "feeds are off by default");
+    let text = "[[topics]]\nid = \"../改革\"\nkeywords = [\"改革\"]\nfeed = true\n";
+    assert_one(
+        problems(text),
+        4,
+        "topics[0].feed",
+        "topic id `../改革` cannot name a feed file",
+    );
+}
+
+#[test]
 fn html_sources_compile_their_rules() {
     let text = format!(
         "{TOPIC}[[sources]]\nid = \"gov\"\nkind = \"html\"\nurl = \"https://www.gov.cn/\"\n\

@@ -9,13 +9,18 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
-use super::{entry_id, published, updated, ExportError, FeedInfo};
-use crate::model::ListedArticle;
+use super::{entry_id, published, updated, ExportError, FeedInfo, RevisionEntry};
+use crate::model::{Article, ListedArticle};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
-/// The Atom feed of `items`, newest first as given.
-pub fn render(info: &FeedInfo, items: &[ListedArticle]) -> Result<String, ExportError> {
+/// The Atom feed of `items`, newest first as given, then an entry for
+/// each of `revisions` (as given; none for a plain export).
+pub fn render(
+    info: &FeedInfo,
+    items: &[ListedArticle],
+    revisions: &[RevisionEntry],
+) -> Result<String, ExportError> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
     w.create_element("feed")
@@ -23,13 +28,16 @@ pub fn render(info: &FeedInfo, items: &[ListedArticle]) -> Result<String, Export
         .write_inner_content(|w| {
             text(w, "id", &info.id)?;
             text(w, "title", &info.title)?;
-            text(w, "updated", &time(info.updated(items)))?;
+            text(w, "updated", &time(info.updated(items, revisions)))?;
             w.create_element("author")
                 .write_inner_content(|w| text(w, "name", "reformwatch"))?;
             w.create_element("generator")
                 .write_text_content(BytesText::new("reformwatch"))?;
             for item in items {
                 entry(w, item)?;
+            }
+            for revision in revisions {
+                revision_entry(w, revision)?;
             }
             Ok(())
         })?;
@@ -47,16 +55,7 @@ fn entry(w: &mut Writer<Vec<u8>>, item: &ListedArticle) -> io::Result<()> {
         text(w, "title", &a.title)?;
         text(w, "updated", &time(updated(item)))?;
         text(w, "published", &time(published(item)))?;
-        if let Some(name) = a.byline.as_ref().or(a.outlet.as_ref()) {
-            w.create_element("author")
-                .write_inner_content(|w| text(w, "name", name))?;
-        }
-        if let Some(url) = &a.url {
-            w.create_element("link")
-                .with_attribute(("rel", "alternate"))
-                .with_attribute(("href", xml_chars(url).as_str()))
-                .write_empty()?;
-        }
+        author_and_link(w, a)?;
         for topic in item.topic_ids() {
             w.create_element("category")
                 .with_attribute(("term", xml_chars(topic).as_str()))
@@ -70,6 +69,40 @@ fn entry(w: &mut Writer<Vec<u8>>, item: &ListedArticle) -> io::Result<()> {
             .write_text_content(BytesText::new(&xml_chars(&a.text())))?;
         Ok(())
     })?;
+    Ok(())
+}
+
+/// One edit's `<entry>`: its own id, the revision time as `updated`, the
+/// article's link, the edit in one line as summary and the diff as HTML
+/// content (its `<del>`/`<ins>` also carry text markers, so readers that
+/// show only text still see what changed).
+fn revision_entry(w: &mut Writer<Vec<u8>>, r: &RevisionEntry) -> io::Result<()> {
+    w.create_element("entry").write_inner_content(|w| {
+        text(w, "id", &r.id())?;
+        text(w, "title", &r.title())?;
+        text(w, "updated", &time(r.seen_at))?;
+        author_and_link(w, &r.article)?;
+        text(w, "summary", &r.summary())?;
+        w.create_element("content")
+            .with_attribute(("type", "html"))
+            .write_text_content(BytesText::new(&xml_chars(&r.diff_html)))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The entry's `<author>` (byline, else outlet) and its `<link>`, if known.
+fn author_and_link(w: &mut Writer<Vec<u8>>, a: &Article) -> io::Result<()> {
+    if let Some(name) = a.byline.as_ref().or(a.outlet.as_ref()) {
+        w.create_element("author")
+            .write_inner_content(|w| text(w, "name", name))?;
+    }
+    if let Some(url) = &a.url {
+        w.create_element("link")
+            .with_attribute(("rel", "alternate"))
+            .with_attribute(("href", xml_chars(url).as_str()))
+            .write_empty()?;
+    }
     Ok(())
 }
 

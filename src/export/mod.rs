@@ -7,6 +7,9 @@
 //! reader sees an edited article as the same entry updated, and two
 //! exports of one database (or of two databases fed by the same sources)
 //! can be joined on it.
+//!
+//! A topic feed also carries an entry per substantive edit
+//! ([`RevisionEntry`]), named by the article's id and the revision number.
 
 pub mod atom;
 pub mod csv;
@@ -15,7 +18,7 @@ pub mod sheet;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::ListedArticle;
+use crate::model::{Article, ChangeClass, ListedArticle};
 
 /// A document could not be written. Writing to memory fails only on a
 /// bug in a writer, but the error is still typed and named.
@@ -62,12 +65,53 @@ impl FeedInfo {
     }
 
     /// The feed's own `updated`: its newest entry's.
-    fn updated(&self, items: &[ListedArticle]) -> DateTime<Utc> {
+    fn updated(&self, items: &[ListedArticle], revisions: &[RevisionEntry]) -> DateTime<Utc> {
         items
             .iter()
             .map(updated)
+            .chain(revisions.iter().map(|r| r.seen_at))
             .max()
             .unwrap_or(self.fallback_updated)
+    }
+}
+
+/// An edit of an article, as a feed entry of its own beside the
+/// article's: a reader following the topic learns that a story it read
+/// changed, and how. The diff arrives rendered (this stage does not reach
+/// into the analysis); the renderers only place it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionEntry {
+    /// The article as of this revision.
+    pub article: Article,
+    /// The revision's number.
+    pub revision: u32,
+    /// The revision the diff starts from.
+    pub base: u32,
+    /// How much the edit matters.
+    pub class: ChangeClass,
+    /// When reformwatch saw this revision: the entry's `updated`.
+    pub seen_at: DateTime<Utc>,
+    /// The diff as plain text (`[-deleted-]`, `{+inserted+}`).
+    pub diff_text: String,
+    /// The same diff as an HTML fragment.
+    pub diff_html: String,
+}
+
+impl RevisionEntry {
+    /// The entry's stable id: the article's, then the revision number.
+    /// The same edit keeps it in every later feed.
+    pub fn id(&self) -> String {
+        format!("{}:r{}", article_urn(&self.article), self.revision)
+    }
+
+    /// `Revised: ` and the headline as of this revision.
+    pub fn title(&self) -> String {
+        format!("Revised: {}", self.article.title)
+    }
+
+    /// One line about the edit: `r1 → r2, substantive edit`.
+    pub fn summary(&self) -> String {
+        format!("r{} → r{}, {} edit", self.base, self.revision, self.class)
     }
 }
 
@@ -76,10 +120,15 @@ impl FeedInfo {
 /// its canonical URL), percent-encoded into one URN. Neither changes when
 /// the article is edited, nor between databases.
 pub fn entry_id(item: &ListedArticle) -> String {
+    article_urn(&item.article)
+}
+
+/// [`entry_id`] of an article however it was read.
+fn article_urn(a: &Article) -> String {
     format!(
         "urn:reformwatch:article:{}:{}",
-        pct(&item.article.source_id),
-        pct(&item.article.guid)
+        pct(&a.source_id),
+        pct(&a.guid)
     )
 }
 

@@ -23,6 +23,7 @@ use crate::mail::outbox;
 use crate::net::fetch::{FetchError, FetchLimits};
 use crate::pipeline::schedule;
 use crate::pipeline::{self, PollContext};
+use crate::service::feeds;
 use crate::service::liveness::{self, PassWatch};
 use crate::service::metrics::METRICS;
 use crate::service::metrics_http;
@@ -327,6 +328,8 @@ fn watch(watched: &metrics_http::WatchedHandle, live: &Live) {
     *watched.write().unwrap_or_else(|p| p.into_inner()) = metrics_http::Watched {
         sources: live.settings.sources.iter().map(|s| s.id.clone()).collect(),
         fetches: live.ctx.fetcher.tally().clone(),
+        feeds_dir: feeds::feeds_dir(&live.settings),
+        feeds: feeds::feed_topics(&live.settings),
     };
 }
 
@@ -470,6 +473,9 @@ async fn cycle(live: &Live, store: &Arc<Store>, watch: &PassWatch) -> Result<Pas
             .map(|f| (f.source_id, f.problem.error))
             .collect();
     }
+    if !plan.due.is_empty() || feeds::any_missing(settings) {
+        write_feeds(settings, store);
+    }
     let now = Utc::now();
     tokio::task::block_in_place(|| admin::queue_notices(settings, store, now))?;
     tokio::task::block_in_place(|| outbox::compose_due(settings, store, now))?;
@@ -479,4 +485,14 @@ async fn cycle(live: &Live, store: &Arc<Store>, watch: &PassWatch) -> Result<Pas
     let now = Utc::now();
     let sleep = schedule::plan(&settings.sources, &states, now).sleep(now);
     Ok(Pass { sleep, failed })
+}
+
+/// The topic feeds after a pass. A feed that cannot be written is logged
+/// and tried again after the next pass; polling and mail go on.
+fn write_feeds(settings: &Settings, store: &Store) {
+    match tokio::task::block_in_place(|| feeds::write_topic_feeds(settings, store, Utc::now())) {
+        Ok(0) => {}
+        Ok(n) => info!(topics = n, "topic feeds written"),
+        Err(e) => warn!(error = %e, "topic feeds not written"),
+    }
 }

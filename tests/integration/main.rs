@@ -61,6 +61,7 @@ mod completions_and_version;
 mod log_lines_fit_their_sink;
 mod sources_add_edits_config;
 mod sources_add_reloads_running_daemon;
+mod topic_feeds_follow_polls_and_edits;
 
 // issue 11: every match reaches the subscriber
 mod digest_speaks_one_language;

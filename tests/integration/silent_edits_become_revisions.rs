@@ -17,10 +17,10 @@ const PAGE: &str = "/news/2024-09/02/content_9987.htm";
 
 /// The first poll; the article is stored (and its first re-check planned)
 /// at this time.
-const T0: &str = "2024-09-02T10:00:00+08:00";
+pub(crate) const T0: &str = "2024-09-02T10:00:00+08:00";
 
 /// `T0` plus `minutes`, as `--now` wants it.
-fn at(minutes: u32) -> String {
+pub(crate) fn at(minutes: u32) -> String {
     let (h, m) = (10 + minutes / 60, minutes % 60);
     let (day, h) = (2 + h / 24, h % 24);
     format!("2024-09-{day:02}T{h:02}:{m:02}:00+08:00")
@@ -39,7 +39,7 @@ fn edit(page: &str, from: &str, to: &str) -> String {
 
 /// The three edits of acceptance 1: a number in one paragraph, one quote
 /// paragraph removed, the subtitle rewritten.
-fn edited_page() -> String {
+pub(crate) fn edited_page() -> String {
     let page = seed_page();
     let page = edit(&page, "《实施意见》中12项", "《实施意见》中15项");
     let quote = page
@@ -56,7 +56,7 @@ fn edited_page() -> String {
 }
 
 /// Serves `html` as the article page, with an ETag of its own.
-fn serve_page(http: &HttpServer, html: &str) {
+pub(crate) fn serve_page(http: &HttpServer, html: &str) {
     let content = Content::new(html.as_bytes().to_vec(), "text/html; charset=utf-8");
     http.route(PAGE, Route::content(content.etag_from_body()));
 }
@@ -64,7 +64,7 @@ fn serve_page(http: &HttpServer, html: &str) {
 /// An http server with the listing (one link) and the seed page, a
 /// workspace whose html source `jx` reads it with `extra` source keys, and
 /// an SMTP server.
-fn setup(extra: &str) -> (HttpServer, SmtpServer, Workspace) {
+pub(crate) fn setup(extra: &str) -> (HttpServer, SmtpServer, Workspace) {
     let http = HttpServer::start();
     let smtp = SmtpServer::start();
     let listed = ArticlePage {
@@ -91,7 +91,7 @@ fn setup(extra: &str) -> (HttpServer, SmtpServer, Workspace) {
 }
 
 /// `poll --once` at `now`; returns its stdout.
-fn poll(ws: &Workspace, now: &str) -> String {
+pub(crate) fn poll(ws: &Workspace, now: &str) -> String {
     ws.run_at(now, &["poll", "--once"])
         .expect_code(exit::OK)
         .stdout()

@@ -49,6 +49,7 @@ impl Check<'_, '_> {
                 Some(k) => Some(*k.get_ref()),
                 None => Some(1.0),
             };
+            let feed = self.feed(sec, id.map(|i| i.get_ref().trim()));
             if let (Some(id), Some(keywords), Some(min_score)) = (id, keywords, min_score) {
                 let id = id.get_ref().trim().to_owned();
                 out.push(Topic {
@@ -57,10 +58,34 @@ impl Check<'_, '_> {
                     keywords,
                     exclude,
                     min_score,
+                    feed,
                 });
             }
         }
         out
+    }
+
+    /// `feed = true`, checked: the topic id names the feed files and the
+    /// `/feeds/` URLs, so it must be a plain file name that needs no
+    /// escaping in a URL.
+    fn feed(&mut self, sec: &Section<RawTopic>, id: Option<&str>) -> bool {
+        let Some(k) = sec.value.feed.as_ref().filter(|k| *k.get_ref()) else {
+            return false;
+        };
+        match id {
+            Some(id) if !is_feed_name(id) => {
+                self.p.at(
+                    &k.span(),
+                    &sec.key("feed"),
+                    format!(
+                        "topic id `{id}` cannot name a feed file; with `feed = true` \
+                         the id may hold only ASCII letters, digits, `-` and `_`"
+                    ),
+                );
+                false
+            }
+            _ => true,
+        }
     }
 
     fn keywords(&mut self, sec: &Section<RawTopic>) -> Option<Vec<Keyword>> {
@@ -321,4 +346,12 @@ impl Check<'_, '_> {
         }
         out
     }
+}
+
+/// A topic id usable as a feed's file name and URL segment as it is.
+fn is_feed_name(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -157,6 +157,7 @@ mod tests {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         }]
     }
 

@@ -43,6 +43,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
         Topic {
             id: "soe".into(),
@@ -50,6 +51,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
         Topic {
             id: "other".into(),
@@ -57,6 +59,7 @@ pub(super) fn topics() -> Vec<Topic> {
             keywords: vec![],
             exclude: vec![],
             min_score: 1.0,
+            feed: false,
         },
     ]
 }
