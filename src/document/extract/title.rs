@@ -8,7 +8,7 @@
 
 use scraper::{ElementRef, Html};
 
-use super::dom::{element_text, head_children, Page};
+use super::dom::{element_text, head_children, short_text, Page};
 use super::pagemeta::PageMeta;
 
 /// Separators between an article title and the site name in `<title>`
@@ -476,20 +476,6 @@ fn is_bold_cell(el: &ElementRef<'_>, text: &str) -> bool {
         };
         big && element_text(&d) == text
     })
-}
-
-/// The element's text when it has at most `max` characters (stops reading
-/// early: layout cells can hold the whole page).
-fn short_text(el: &ElementRef<'_>, max: usize) -> Option<String> {
-    let mut raw = String::new();
-    for t in el.text() {
-        raw.push_str(t);
-        if raw.len() > max * 4 + 64 {
-            return None;
-        }
-    }
-    let text = fold(&raw);
-    (text.chars().count() <= max).then_some(text)
 }
 
 /// Whitespace folded.
