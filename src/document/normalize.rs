@@ -154,7 +154,13 @@ fn percent_decode_lossy(s: &str) -> Cow<'_, str> {
 /// bidi and control characters removed, whitespace runs folded to one space,
 /// trimmed.
 pub fn normalize_text(s: &str) -> String {
-    fold_chars(s.nfkc(), s.len())
+    // Most text is already in NFKC: the quick check skips the
+    // decompose/compose pass that costs more than the rest of this.
+    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        fold_chars(s.chars(), s.len())
+    } else {
+        fold_chars(s.nfkc(), s.len())
+    }
 }
 
 /// Display text for titles and other one-line fields: HTML entities decoded,

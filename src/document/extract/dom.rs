@@ -149,15 +149,27 @@ impl<'a> Walker<'a, '_> {
         let e = el.value();
         // html5ever lower-cases HTML tag names.
         let tag = e.name();
+        // One pass over the attributes: `Element::attr` and `classes`
+        // intern every name they are asked for, which cost more than the
+        // rest of the walk.
+        let (mut id, mut class, mut article_body) = (None, None, false);
+        for (name, value) in e.attrs() {
+            match name {
+                "id" if id.is_none() => id = Some(value),
+                "class" => class = Some(value),
+                "itemprop" => article_body = value == "articleBody",
+                _ => {}
+            }
+        }
         let mut id_class = String::new();
-        if let Some(id) = e.id() {
+        if let Some(id) = id {
             id_class.push_str(id);
         }
-        for class in e.classes() {
+        for c in class.into_iter().flat_map(str::split_ascii_whitespace) {
             id_class.push(' ');
-            id_class.push_str(class);
+            id_class.push_str(c);
         }
-        if e.attr("itemprop") == Some("articleBody") {
+        if article_body {
             id_class.push_str(" articleBody");
         }
         let idx = self.page.elems.len();
@@ -276,16 +288,18 @@ fn looks_like_junk(tag: &str, id_class: &str) -> bool {
 /// Elements a reader never sees: `hidden`, `aria-hidden="true"`,
 /// `display: none` or `visibility: hidden` inline.
 fn is_hidden(e: &scraper::node::Element) -> bool {
-    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    e.attr("style").is_some_and(|st| {
-        let st: String = st
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        st.contains("display:none") || st.contains("visibility:hidden")
+    e.attrs().any(|(name, value)| match name {
+        "hidden" => true,
+        "aria-hidden" => value == "true",
+        "style" => {
+            let st: String = value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            st.contains("display:none") || st.contains("visibility:hidden")
+        }
+        _ => false,
     })
 }
 
@@ -317,6 +331,22 @@ pub(crate) fn head_children<'a>(root: ElementRef<'a>) -> impl Iterator<Item = El
     root.child_elements()
         .filter(|e| e.value().name() == "head")
         .flat_map(|h| h.child_elements())
+}
+
+/// The element's text, blanks folded, when it has at most `max` characters;
+/// stops reading once it has more (layout cells can hold the whole page).
+pub(crate) fn short_text(el: &ElementRef<'_>, max: usize) -> Option<String> {
+    let mut raw = String::new();
+    let mut seen = 0;
+    for t in el.text() {
+        seen += t.chars().filter(|c| !is_blank(*c)).count();
+        if seen > max {
+            return None;
+        }
+        raw.push_str(t);
+    }
+    let text = fold_blanks(&raw);
+    (text.chars().count() <= max).then_some(text)
 }
 
 /// Text of an element with blanks folded (for headlines and single fields).

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::HashSet;
 
-use super::dom::{element_text, key, Page};
+use super::dom::{element_text, key, short_text, Page};
 use super::pagemeta::PageMeta;
 use super::{meta, title};
 
@@ -83,7 +83,9 @@ pub(crate) fn is_skipped(el: &ElementRef<'_>, skip: &HashSet<usize>) -> bool {
 fn climb<'a>(el: ElementRef<'a>, title: &str) -> ElementRef<'a> {
     let mut cur = el;
     while let Some(parent) = cur.parent().and_then(ElementRef::wrap) {
-        if parent.value().name() == "body" || element_text(&parent) != title {
+        // Read no further than the title's length: ancestors can hold the page.
+        let same = short_text(&parent, title.chars().count()).is_some_and(|t| t == title);
+        if parent.value().name() == "body" || !same {
             break;
         }
         cur = parent;
@@ -108,7 +110,9 @@ fn neighbour(el: ElementRef<'_>, skip: &HashSet<usize>, side: Side) -> Option<St
             if skip.contains(&key(&sib)) {
                 // Removed by the source's rules: look past it.
             } else {
-                let text = element_text(&sib);
+                // A sibling longer than a deck (the article itself) is read
+                // no further than that.
+                let text = short_text(&sib, MAX_DECK_CHARS)?;
                 if !text.is_empty() {
                     return is_deck(&sib, &text).then_some(text);
                 }

@@ -18,6 +18,9 @@ pub(crate) struct PageMeta {
     pub tags: Vec<(String, String)>,
     /// From JSON-LD objects of an article type (or any, for the headline).
     pub ld_headline: Option<String>,
+    /// `name` of an article-typed JSON-LD object (Wikipedia's headline is
+    /// a description; its name is the title).
+    pub ld_name: Option<String>,
     pub ld_published: Option<String>,
     pub ld_author: Option<String>,
     pub ld_publisher: Option<String>,
@@ -51,6 +54,9 @@ static WECHAT_TIME: LazyLock<Regex> =
 /// script bodies cut out before parsing.
 pub(crate) fn read(doc: &Html, json_ld: &[&str], scripts: &[&str]) -> PageMeta {
     let mut m = PageMeta::default();
+    // RDFa `property` is the standard attribute for og:/dc: keys; a
+    // `name` that repeats one (`name="og:title"`) is read after it.
+    let mut by_name = Vec::new();
     for node in doc.root_element().descendants() {
         let Some(e) = node.value().as_element() else {
             continue;
@@ -61,17 +67,29 @@ pub(crate) fn read(doc: &Html, json_ld: &[&str], scripts: &[&str]) -> PageMeta {
         let Some(content) = e.attr("content") else {
             continue;
         };
-        for key in [e.attr("name"), e.attr("property"), e.attr("itemprop")]
+        for (i, key) in [e.attr("property"), e.attr("name"), e.attr("itemprop")]
             .into_iter()
-            .flatten()
+            .enumerate()
         {
+            let list = if i == 0 { &mut m.tags } else { &mut by_name };
             // `property="dc:title og:title"` names several at once.
-            for k in key.split_whitespace() {
-                m.tags.push((k.to_ascii_lowercase(), content.to_string()));
+            for k in key.into_iter().flat_map(str::split_whitespace) {
+                list.push((k.to_ascii_lowercase(), content.to_string()));
             }
         }
     }
+    m.tags.append(&mut by_name);
     for body in json_ld {
+        // Some pages wrap the JSON in `<![CDATA[ … ]]>` or `<!-- … -->`.
+        let body = body.trim();
+        let body = body
+            .strip_prefix("<![CDATA[")
+            .and_then(|b| b.strip_suffix("]]>"))
+            .or_else(|| {
+                body.strip_prefix("<!--")
+                    .and_then(|b| b.strip_suffix("-->"))
+            })
+            .unwrap_or(body);
         if let Ok(v) = serde_json::from_str::<Value>(body) {
             read_ld(&v, &mut m, 0);
         }
@@ -143,6 +161,7 @@ fn read_ld(v: &Value, m: &mut PageMeta, depth: usize) {
             let webpage = types.iter().all(|t| t == "webpage");
             if !webpage {
                 m.ld_headline = m.ld_headline.take().or_else(|| text("headline"));
+                m.ld_name = m.ld_name.take().or_else(|| text("name"));
             }
             m.ld_published = m.ld_published.take().or_else(|| text("datePublished"));
             if m.ld_author.is_none() {

@@ -8,7 +8,7 @@
 
 use scraper::{ElementRef, Html};
 
-use super::dom::{element_text, head_children, Page};
+use super::dom::{element_text, head_children, short_text, Page};
 use super::pagemeta::PageMeta;
 
 /// Separators between an article title and the site name in `<title>`
@@ -33,9 +33,9 @@ pub(crate) struct Chosen<'a> {
     pub element: Option<ElementRef<'a>>,
 }
 
-/// How a text ranks: sources agreeing exactly, sources it opens, page
+/// How a text ranks: the page's declared headline, sources agreeing exactly, sources it opens, page
 /// metadata, a whole strong headline, a single part, length.
-type Rank = (usize, usize, bool, bool, bool, usize);
+type Rank = (bool, usize, usize, bool, bool, bool, usize);
 
 /// One source's offer.
 struct Candidate<'a> {
@@ -110,6 +110,9 @@ pub(crate) fn choose<'a>(
     };
     if let Some(h) = &meta.ld_headline {
         offer("json-ld:headline", h, None, true, true);
+    }
+    if let Some(h) = &meta.ld_name {
+        offer("json-ld:name", h, None, true, true);
     }
     for (k, v) in &meta.tags {
         let source = match k.as_str() {
@@ -200,6 +203,17 @@ pub(crate) fn choose<'a>(
     let split = split_parts(&page_title);
     // A `<title>` with no separator is the headline as the page names it.
     offer("<title>", &page_title, None, split.len() <= 1, true);
+    let names = names(meta);
+    let declared = declared(&cands, &names);
+    // Readability's order: a `<title>` without separators that reads like
+    // the `<h1>` is preferred to it.
+    let title_like_h1 = cands.iter().any(|c| {
+        c.source == "<title>"
+            && c.parts.is_empty()
+            && cands
+                .iter()
+                .any(|h| h.source == "h1" && overlap(&c.text, &h.text) * 2.0 >= 1.0)
+    });
 
     // Every text offered, whole or as a part, scored by agreement.
     let mut best: Option<(Rank, usize, String)> = None;
@@ -210,9 +224,10 @@ pub(crate) fn choose<'a>(
                 continue;
             }
             let exact = sources(cands.iter().filter(|o| o.accepts(k)));
+            let is_declared = declared.as_deref() == Some(k.as_str());
             // A `<title>` or meta that also names the site is no headline
             // unless another source prints it so.
-            if pi == 0 && !c.parts.is_empty() && exact < 2 {
+            if pi == 0 && !c.parts.is_empty() && exact < 2 && !is_declared {
                 continue;
             }
             let contained = sources(
@@ -224,8 +239,10 @@ pub(crate) fn choose<'a>(
             let single = pi == 0 || c.single.get(pi - 1).copied().unwrap_or(true);
             // On a tie the page's own metadata wins over what it prints
             // (Readability's order), then a whole headline over a part.
-            let meta = c.element.is_none() && c.source != "<title>";
+            let meta = c.element.is_none()
+                && (c.source != "<title>" || (title_like_h1 && c.parts.is_empty()));
             let rank = (
+                is_declared,
                 exact,
                 contained,
                 meta,
@@ -247,14 +264,167 @@ pub(crate) fn choose<'a>(
             from.push_str(o.source);
         }
     }
+    // The element showing the headline: one printing the chosen text, else
+    // (a declared headline worded otherwise) the `<h1>` that reads like it.
     let element = cands[ci]
         .element
-        .or_else(|| cands.iter().filter(|o| o.key == k).find_map(|o| o.element));
+        .or_else(|| cands.iter().filter(|o| o.key == k).find_map(|o| o.element))
+        .or_else(|| {
+            cands
+                .iter()
+                .filter(|o| o.source == "h1" && overlap(&o.text, &text) * 2.0 >= 1.0)
+                .find_map(|o| o.element)
+        });
     Some(Chosen {
         text,
         from,
         element,
     })
+}
+
+/// Metadata sources in the order a page's own declaration of its headline
+/// is trusted (Readability's order; trafilatura also reads metadata first).
+const DECLARED_ORDER: &[&str] = &[
+    "json-ld:headline",
+    "json-ld:name",
+    "dc:title",
+    "og:title",
+    "meta:title",
+    "twitter:title",
+];
+
+/// Keys of the names a title may carry besides the headline: the site's
+/// and the author's (`… | eHow`, `… - John C. Welch - Medium`).
+fn names(meta: &PageMeta) -> Vec<String> {
+    let mut out: Vec<String> = meta
+        .tags
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "og:site_name" | "application-name" | "apple-mobile-web-app-title" | "author"
+            )
+        })
+        .map(|(_, v)| v.as_str())
+        .chain(meta.ld_publisher.as_deref())
+        .chain(meta.ld_author.iter().flat_map(|a| a.split(", ")))
+        .map(key)
+        .filter(|k| k.chars().count() >= 2)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether `k` (a key) is one of `names`, or a name's domain without its
+/// suffix (`factorio` of `factorio.com`), or `by` and a name.
+fn is_name(k: &str, names: &[String]) -> bool {
+    names.iter().any(|n| {
+        n == k
+            || n.strip_prefix(k).is_some_and(|rest| rest.starts_with('.'))
+            || k.strip_prefix("by") == Some(n.as_str())
+    })
+}
+
+/// The headline the page declares in its metadata, as a key: the first
+/// meta source (in [`DECLARED_ORDER`]) whose text, less any site or author
+/// name, is about this page (shares more than a third of its words with
+/// the `<h1>`, `<title>` or the line above the body). A meta that is only the site's own name or slogan, or
+/// a stale one, is passed over.
+fn declared(cands: &[Candidate<'_>], names: &[String]) -> Option<String> {
+    let shown: Vec<&Candidate<'_>> = cands
+        .iter()
+        .filter(|c| matches!(c.source, "h1" | "<title>" | "above-body"))
+        .collect();
+    let evidence = shown
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    DECLARED_ORDER.iter().find_map(|source| {
+        let c = cands.iter().find(|c| c.source == *source)?;
+        let text = headline_part(c, cands).unwrap_or_else(|| strip_names(&c.text, names));
+        let k = key(&text);
+        // A meta cut short by an unescaped quote (`content="A "B" C"`)
+        // opens a headline the page prints in full.
+        let cut = shown.iter().any(|o| {
+            o.key
+                .strip_prefix(k.as_str())
+                .is_some_and(|r| r.starts_with('"'))
+        });
+        (!cut && !is_name(&k, names) && overlap(&text, &evidence) * 3.0 > 1.0).then_some(k)
+    })
+}
+
+/// The longest run of parts of a meta title that the page prints as its
+/// headline (an `<h1>` or title element): `X` of og:title `X - Breitbart`.
+fn headline_part(c: &Candidate<'_>, cands: &[Candidate<'_>]) -> Option<String> {
+    c.parts
+        .iter()
+        .zip(&c.part_keys)
+        .filter(|(_, k)| cands.iter().any(|o| o.element.is_some() && o.key == **k))
+        .max_by_key(|(p, _)| p.len())
+        .map(|(p, _)| p.clone())
+}
+
+/// `t` less site or author names at either end (`How to X | eHow`).
+fn strip_names(t: &str, names: &[String]) -> String {
+    let parts = single_parts(t);
+    let mut from = 0;
+    let mut to = parts.len();
+    while to > from + 1 && is_name(&key(&parts[to - 1]), names) {
+        to -= 1;
+    }
+    while to > from + 1 && is_name(&key(&parts[from]), names) {
+        from += 1;
+    }
+    if (from, to) == (0, parts.len()) {
+        return t.to_string();
+    }
+    // The run as printed, separators and all.
+    let first = &parts[from];
+    let last = &parts[to - 1];
+    let start = t.find(first.as_str()).unwrap_or(0);
+    let end = t.rfind(last.as_str()).map_or(t.len(), |i| i + last.len());
+    t[start..end.max(start)].trim().to_string()
+}
+
+/// Share of the words of `a` (Latin words, CJK character pairs) that also
+/// occur in `b`.
+fn overlap(a: &str, b: &str) -> f64 {
+    let (wa, wb) = (words(a), words(b));
+    if wa.is_empty() {
+        return 0.0;
+    }
+    wa.iter().filter(|w| wb.contains(w)).count() as f64 / wa.len() as f64
+}
+
+/// Lower-case Latin words of three letters or more and CJK character pairs.
+fn words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_cjk: Option<char> = None;
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            if let Some(p) = prev_cjk {
+                out.push(format!("{p}{c}"));
+            }
+            prev_cjk = Some(c);
+        } else {
+            prev_cjk = None;
+        }
+        if c.is_alphanumeric() && !is_cjk(c) {
+            word.extend(c.to_lowercase());
+        } else {
+            if word.chars().count() >= 3 {
+                out.push(std::mem::take(&mut word));
+            }
+            word.clear();
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// How many different kinds of source the candidates come from.
@@ -306,20 +476,6 @@ fn is_bold_cell(el: &ElementRef<'_>, text: &str) -> bool {
         };
         big && element_text(&d) == text
     })
-}
-
-/// The element's text when it has at most `max` characters (stops reading
-/// early: layout cells can hold the whole page).
-fn short_text(el: &ElementRef<'_>, max: usize) -> Option<String> {
-    let mut raw = String::new();
-    for t in el.text() {
-        raw.push_str(t);
-        if raw.len() > max * 4 + 64 {
-            return None;
-        }
-    }
-    let text = fold(&raw);
-    (text.chars().count() <= max).then_some(text)
 }
 
 /// Whitespace folded.
@@ -384,6 +540,20 @@ fn split_parts(t: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// The parts of `t` between site separators, in order.
+fn single_parts(t: &str) -> Vec<String> {
+    let parts: Vec<String> = split_parts(t)
+        .into_iter()
+        .filter(|(_, single)| *single)
+        .map(|(p, _)| p)
+        .collect();
+    if parts.is_empty() {
+        vec![t.trim().to_string()]
+    } else {
+        parts
+    }
+}
+
 fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
@@ -391,6 +561,98 @@ fn is_cjk(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    /// The chosen title of `html` and where it came from.
+    fn chosen(html: &str, ld: &[&str]) -> (String, String) {
+        let doc = Html::parse_document(html);
+        let page = super::super::dom::walk(doc.root_element(), &HashSet::new());
+        let meta = super::super::pagemeta::read(&doc, ld, &[]);
+        let c = choose(&doc, &page, &meta, None).expect("a title");
+        (c.text, c.from)
+    }
+
+    #[test]
+    fn the_declared_headline_wins_over_agreeing_display_titles() {
+        // og:title outranks twitter:title, <h1> and <title> that agree on
+        // another wording (Readability's and trafilatura's order).
+        let (t, from) = chosen(
+            concat!(
+                "<title>The seven secrets hotels keep | The Independent</title>",
+                "<meta property=\"og:site_name\" content=\"The Independent\">",
+                "<meta property=\"og:title\" content=\"Seven secrets hotels keep from you\">",
+                "<meta name=\"twitter:title\" content=\"The seven secrets hotels keep\">",
+                "<h1>The seven secrets hotels keep</h1><p>Hotels keep secrets.</p>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "Seven secrets hotels keep from you");
+        assert!(from.starts_with("og:title"), "{from}");
+    }
+
+    #[test]
+    fn a_declared_headline_loses_its_site_name_and_must_be_about_the_page() {
+        let (t, _) = chosen(
+            concat!(
+                "<title>How to Build a Terrarium (with Pictures) | eHow</title>",
+                "<meta property=\"og:title\" content=\"How to Build a Terrarium Fast | eHow\">",
+                "<meta property=\"og:site_name\" content=\"eHow\">",
+                "<h1>Terrarium building</h1>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "How to Build a Terrarium Fast");
+        // A site-wide og:title that shares nothing with the page is passed over.
+        let (t, _) = chosen(
+            concat!(
+                "<title>Space ship breaks up over Siberia</title>",
+                "<meta property=\"og:title\" content=\"Yahoo News - Latest News &amp; Headlines\">",
+                "<h1>Space ship breaks up over Siberia</h1>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "Space ship breaks up over Siberia");
+    }
+
+    #[test]
+    fn a_meta_cut_short_by_an_unescaped_quote_is_not_the_headline() {
+        let (t, _) = chosen(
+            concat!(
+                "<title>多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经</title>",
+                "<meta property=\"og:title\" content=\"多地项目连环爆雷 狂奔的龙湖集团\" 暗伤\"曝露？\"=\"\">",
+                "<h1>多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？</h1>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？");
+    }
+
+    #[test]
+    fn json_ld_in_cdata_and_rdfa_properties_are_read() {
+        let ld = "<![CDATA[ [{\"@type\": \"NewsArticle\", \"headline\": \"The Deck of Cards That Made Tarot Global\"}] ]]>";
+        let (t, from) = chosen(
+            concat!(
+                "<meta property=\"og:title\" content=\"If You Can Picture A Tarot Card\">",
+                "<h1>The Deck of Cards That Made Tarot Global</h1>"
+            ),
+            &[ld],
+        );
+        assert_eq!(t, "The Deck of Cards That Made Tarot Global");
+        assert!(from.starts_with("json-ld:headline"), "{from}");
+        // `property="dc:title"` outranks `name="DC.title"`, and space-separated
+        // properties each count.
+        let (t, _) = chosen(
+            concat!(
+                "<title>Title Element</title>",
+                "<meta name=\"DC.title\" content=\"Dublin Core name title\">",
+                "<meta property=\"x:title dc:title\" content=\"Dublin Core property title\">",
+                "<meta property=\"og:title\" content=\"Open Graph title\">",
+                "<h1>Dublin Core title of the document</h1>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "Dublin Core property title");
+    }
 
     #[test]
     fn title_parts_are_every_run_between_separators() {
