@@ -3,5 +3,6 @@
 //! ([`revise`]), and the field-aware diff between two versions ([`diff`]).
 
 pub mod diff;
+pub mod query;
 pub mod revise;
 pub mod score;

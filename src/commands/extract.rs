@@ -102,8 +102,9 @@ impl One<'_> {
         let read = match read::read(input, rules, Expect::FeedOrPage, self.now) {
             Ok(read) => read,
             Err(e @ ReadError::Page { .. }) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("{}: no article extracted", self.input)))
+                return Err(
+                    anyhow::Error::new(e).context(format!("{}: no article extracted", self.input))
+                )
             }
             Err(e) => {
                 return Err(anyhow::Error::new(e).context(format!(
@@ -184,7 +185,11 @@ impl One<'_> {
         for item in &feed.items {
             let when = item
                 .published_at
-                .map(|t| t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string())
+                .map(|t| {
+                    t.with_timezone(&self.tz)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_else(|| "-".into());
             println!("- {when}  {}", item.title);
             if let Some(u) = &item.url {

@@ -40,6 +40,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "reform".into(),
             name: "改革".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
         },
@@ -47,6 +48,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "soe".into(),
             name: "国企".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
         },
@@ -54,6 +56,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "other".into(),
             name: "Other topic".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
         },
@@ -78,6 +81,7 @@ pub(super) fn hit(term: &str, title: u32, body: u32) -> TermHit {
         term: term.into(),
         title,
         body,
+        fields: Default::default(),
     }
 }
 
