@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::analysis::query::{ArticleText, CompiledQuery};
-use crate::config::{Settings, Topic};
+use crate::config::{Settings, Source, Topic};
 use crate::document::normalize::normalize_text;
 use crate::model::{Article, TermHit, TopicMatch};
 
@@ -100,13 +100,16 @@ impl TopicMatcher {
     /// know the sources' names: the one the poll scores with and backtests
     /// replay.
     pub fn for_settings(settings: &Settings) -> Self {
-        let mut m = TopicMatcher::new(&settings.topics);
-        m.source_names = settings
-            .sources
+        TopicMatcher::new(&settings.topics).with_sources(&settings.sources)
+    }
+
+    /// This matcher, with `source:` clauses knowing the names of `sources`.
+    pub fn with_sources(mut self, sources: &[Source]) -> Self {
+        self.source_names = sources
             .iter()
             .map(|s| (s.id.clone(), s.name.clone()))
             .collect();
-        m
+        self
     }
 
     /// The topics `article` matches, in configuration order, each with its

@@ -134,9 +134,14 @@ pub struct DigestArgs {
 /// `articles` options.
 #[derive(Debug, Args)]
 pub struct ArticlesArgs {
-    /// Only articles matching this topic id.
+    /// Only articles this saved topic matches, re-scored with the topic as
+    /// configured now, each with its explanation.
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
+    /// Backtest a topic query over the stored archive, each match with its
+    /// explanation (with --topic: that topic with this query instead).
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
     /// Only articles first seen within this duration (e.g. `2d`, `12h`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub since: Option<std::time::Duration>,

@@ -3,6 +3,7 @@
 //! returns an exit code. `anyhow` is used here and nowhere in the library.
 
 mod article;
+mod backtest;
 pub mod cli;
 mod digest;
 mod extract;
@@ -80,6 +81,12 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Poll(args) => poll::run(&settings, &args, clock(now)).await,
         Command::Digest(args) => digest::run(&settings, &args, clock(now)).await,
         Command::Sources => inspect::sources(&settings, &open(&settings, Access::Reader)?),
+        Command::Articles(args) if args.topic.is_some() || args.query.is_some() => backtest::run(
+            &settings,
+            &args,
+            &open(&settings, Access::Reader)?,
+            clock(now),
+        ),
         Command::Articles(args) => inspect::articles(
             &settings,
             &args,

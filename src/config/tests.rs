@@ -58,7 +58,8 @@ fn ok(text: &str) -> Settings {
 fn example_config_parses() {
     let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"));
     let s = parse(text, Path::new("/opt/rw/example.toml")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.topics.len(), 2);
+    assert_eq!(s.topics.len(), 3);
+    assert!(s.topics[2].query.is_some() && s.topics[2].keywords.is_empty());
     assert_eq!(s.sources.len(), 4);
     assert_eq!(s.subscribers.len(), 2);
     assert_eq!(s.daemon.state_dir, Path::new("/opt/rw/data"));
