@@ -43,9 +43,11 @@ pub const MIN_CONTAINED: usize = 80;
 /// A shingle the new article shares with this many clusters among its
 /// candidates is a stock phrase.
 pub const COMMON_CLUSTERS: usize = 6;
-/// Bodies with fewer shingles (a feed's one-line summary, a notice) are
-/// not clustered: too little text to tell a copy from a template.
-pub const MIN_SHINGLES: usize = 60;
+/// Bodies with fewer shingles (a feed's summary, a short notice) are not
+/// clustered: too little text to tell a copy from a template.
+pub const MIN_SHINGLES: usize = 100;
+/// Most candidates checked exactly per new article.
+pub const MAX_CANDIDATES: usize = 64;
 /// Default comparison window.
 pub const WINDOW_DAYS: i64 = 7;
 
@@ -220,25 +222,32 @@ impl ClusterIndex {
     }
 
     /// Indexed articles sharing an LSH band with `fingerprint`, from
-    /// other sources, within the window.
+    /// other sources, within the window: the [`MAX_CANDIDATES`] sharing
+    /// the most bands, so a flood of near-identical templates costs a
+    /// bounded amount per article.
     fn candidates(&self, member: &Member, fingerprint: &Fingerprint) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
         if fingerprint.len() < MIN_SHINGLES {
-            return out;
+            return Vec::new();
         }
+        let mut hits: HashMap<usize, u32> = HashMap::new();
         for key in minhash::band_keys(&fingerprint.signature) {
             for &i in self.buckets.get(&key).into_iter().flatten() {
-                let e = &self.entries[i];
-                if out.contains(&i)
-                    || e.member.source_id == member.source_id
-                    || (e.member.at - member.at).abs() > self.window
-                {
-                    continue;
-                }
-                out.push(i);
+                *hits.entry(i).or_default() += 1;
             }
         }
-        out
+        let mut out: Vec<(u32, usize)> = hits
+            .into_iter()
+            .filter(|&(i, _)| {
+                let e = &self.entries[i];
+                e.member.source_id != member.source_id
+                    && (e.member.at - member.at).abs() <= self.window
+            })
+            .map(|(i, n)| (n, i))
+            .collect();
+        // Most bands shared first; among equals, the earliest indexed.
+        out.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        out.truncate(MAX_CANDIDATES);
+        out.into_iter().map(|(_, i)| i).collect()
     }
 
     fn push(&mut self, member: Member, fingerprint: Fingerprint, cluster: i64) {

