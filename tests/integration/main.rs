@@ -50,6 +50,7 @@ mod test_source_previews_without_writing;
 mod silent_edits_become_revisions;
 
 // issue 14: topic queries and story clusters
+mod extract_marks_wire_copies;
 mod topic_query_selects_and_backtests;
 
 // issue 10: every README promise under test
