@@ -73,20 +73,10 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
 
 /// The shingles two sorted sets share, in order.
 pub fn common<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
-    let (mut i, mut j) = (0, 0);
-    std::iter::from_fn(move || {
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                    return Some(a[i - 1]);
-                }
-            }
-        }
-        None
+    let mut rest = b;
+    a.iter().copied().filter(move |x| {
+        rest = &rest[rest.partition_point(|y| y < x)..];
+        rest.first() == Some(x)
     })
 }
 
