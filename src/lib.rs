@@ -24,7 +24,8 @@
 //!   secrets are read once, at the edge, into settings.
 //! - Pure stages, no I/O: [`document`] (decode, parse, discover, extract,
 //!   dates, normalize), [`analysis`] (score, revise, diff), `mail::digest`
-//!   (rendering) and `pipeline::schedule`. They use `model`, `config` and
+//!   (rendering), [`export`] (JSON Lines, CSV, Atom, JSON Feed) and
+//!   `pipeline::schedule`. They use `model`, `config` and
 //!   each other, never `net`, `store`, `mail` or `service`.
 //! - I/O edges: [`net`] (HTTP, address policy, robots.txt) and [`store`]
 //!   (SQLite). The store takes and returns `model` values and makes no
@@ -41,6 +42,7 @@
 pub mod analysis;
 pub mod config;
 pub mod document;
+pub mod export;
 pub mod mail;
 pub mod model;
 pub mod net;

@@ -6,9 +6,8 @@ mod commands;
 
 use std::process::ExitCode;
 
-use crate::commands::cli::{Cli, Command, LogFormat};
+use crate::commands::cli::{Cli, Command};
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,7 +28,8 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("reformwatch: error: {e:#}");
+            let prefix = commands::logging::error_line_prefix();
+            eprintln!("{prefix}reformwatch: error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -41,13 +41,5 @@ fn init_logging(cli: &Cli) {
         // One-shot commands print their own summary of failures.
         _ => "error",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    match cli.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Human => builder.init(),
-    }
+    commands::logging::init(cli.log_format, default);
 }

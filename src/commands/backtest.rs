@@ -1,19 +1,24 @@
-//! `reformwatch articles --query Q` and `--topic T`: a topic replayed over
-//! the stored archive with the scorer the poll uses, so a query can be
-//! tuned before it is saved and a saved topic's matches can be explained.
+//! `reformwatch articles --query Q [--topic T]`: a query (or saved topic
+//! T with query Q) replayed over the stored archive with the scorer the
+//! poll uses, so a query can be tuned before it is saved.
+
+use std::io::Write as _;
 
 use chrono::{DateTime, Utc};
 use reformwatch::analysis::score::TopicMatcher;
 use reformwatch::config::query;
 use reformwatch::config::{Settings, Topic};
-use reformwatch::model::TermHit;
+use reformwatch::export::{self, FeedInfo};
+use reformwatch::model::{ArticleFilter, TermHit};
 use reformwatch::store::Store;
 
-use super::cli::ArticlesArgs;
+use super::cli::{ArticlesArgs, ArticlesFormat};
 use super::Exit;
 
 /// Scores every stored article first seen within `--since` against the
-/// topic and prints the matches, newest first, with their explanations.
+/// topic and prints the matches, newest first, each with the query's
+/// match (score and explanation) in place of the stored ones, in any
+/// `articles` format.
 pub fn run(
     settings: &Settings,
     args: &ArticlesArgs,
@@ -24,56 +29,65 @@ pub fn run(
         return Ok(Exit::Config);
     };
     let matcher = TopicMatcher::new(std::slice::from_ref(&topic)).with_sources(&settings.sources);
-    let since = args
-        .since
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| now - d);
-    let mut shown = 0;
-    for row in store.list_articles(None, since, usize::MAX)? {
-        if shown == args.limit {
+    let filter = ArticleFilter {
+        topic: None,
+        since: args
+            .since
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| now - d),
+        limit: usize::MAX,
+    };
+    let mut items = Vec::new();
+    for mut item in store.listed_articles(&filter)? {
+        if items.len() == args.limit {
             break;
         }
-        let Some(stored) = store.article(row.id)? else {
+        let Some(m) = matcher.score(&item.article).pop() else {
             continue;
         };
-        let Some(m) = matcher.score(&stored.article).pop() else {
-            continue;
-        };
-        shown += 1;
-        if args.json {
-            let v = serde_json::json!({
-                "id": row.id, "source_id": row.source_id, "title": row.title, "url": row.url,
-                "published_at": row.published_at, "first_seen_at": row.first_seen_at,
-                "topic": topic.id, "score": m.score, "explanation": m.hits,
-            });
-            println!("{v}");
-        } else {
-            let when = row.published_at.unwrap_or(row.first_seen_at);
-            println!(
-                "{:>6}  {}  {:<20} {}  score {:.1}",
-                row.id,
-                when.with_timezone(&settings.daemon.timezone)
-                    .format("%Y-%m-%d %H:%M"),
-                row.source_id,
-                row.title,
-                m.score
-            );
-            for hit in &m.hits {
-                println!("        {}", explain(hit));
+        item.matches = vec![m];
+        items.push(item);
+    }
+    let feed = || FeedInfo::of_topic(Some(&topic.id), now);
+    let out = match args.format() {
+        ArticlesFormat::Table => {
+            let tz = settings.daemon.timezone;
+            let mut out = String::new();
+            for item in &items {
+                let a = &item.article;
+                let when = a.published_at.unwrap_or(item.first_seen_at);
+                out.push_str(&format!(
+                    "{:>6}  {}  {:<20} {}  score {:.1}\n",
+                    a.id.unwrap_or_default(),
+                    when.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    a.source_id,
+                    a.title,
+                    item.matches[0].score
+                ));
+                for hit in &item.matches[0].hits {
+                    out.push_str(&format!("        {}\n", explain(hit)));
+                }
             }
+            eprintln!(
+                "{} article{} matched",
+                items.len(),
+                if items.len() == 1 { "" } else { "s" }
+            );
+            out.into_bytes()
         }
-    }
-    if !args.json {
-        eprintln!(
-            "{shown} article{} matched",
-            if shown == 1 { "" } else { "s" }
-        );
-    }
+        ArticlesFormat::Jsonl => export::jsonl(&items)?.into_bytes(),
+        ArticlesFormat::Csv => export::csv::render(&items)?,
+        ArticlesFormat::Atom => export::atom::render(&feed(), &items)?.into_bytes(),
+        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items)?.into_bytes(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     Ok(Exit::Ok)
 }
 
-/// The topic to replay: the saved one, its query replaced by `--query`
-/// when given, or a bare query with the default `min_score`. `None` after
+/// The topic to replay: the saved one with its query replaced by
+/// `--query`, or the bare query with the default `min_score`. `None` after
 /// printing why when the topic is unknown or the query is bad.
 fn topic(settings: &Settings, args: &ArticlesArgs) -> Option<Topic> {
     let mut topic = match &args.topic {

@@ -49,8 +49,9 @@ pub enum Command {
     Poll(PollArgs),
     /// Compose and send digests.
     Digest(DigestArgs),
-    /// Show the health of every source.
-    Sources,
+    /// Show the health of every source, or add or remove one
+    /// (`sources add URL`, `sources remove ID`).
+    Sources(SourcesArgs),
     /// List stored articles.
     Articles(ArticlesArgs),
     /// Show one stored article.
@@ -70,6 +71,77 @@ pub enum Command {
     Outbox(OutboxArgs),
     /// Print `[[sources]]` entries for the feeds in an OPML file.
     ImportOpml(ImportOpmlArgs),
+    /// Print a shell completion script, e.g.
+    /// `reformwatch completions bash > /etc/bash_completion.d/reformwatch`.
+    Completions(CompletionsArgs),
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `sources` options.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// What to do; without one, show every source's health.
+    #[command(subcommand)]
+    pub action: Option<SourcesAction>,
+}
+
+/// `sources` actions: edits of the config file that keep its comments,
+/// order and formatting, checked before they are written.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Add a source: a feed URL as a feed; a page's own feeds (its
+    /// `<link rel="alternate">`, then common paths) when it has some;
+    /// else an html source with an inferred `link_pattern`, previewed.
+    Add(SourcesAddArgs),
+    /// Remove the source with this id.
+    Remove(SourcesRemoveArgs),
+}
+
+/// `sources add` options.
+#[derive(Debug, Args)]
+pub struct SourcesAddArgs {
+    /// A feed, or a page of the site to watch.
+    pub url: String,
+    /// The new source's id (default: made from the host name).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The new source's display name (default: the feed's or page's title).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Show what would be added; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Of several feeds found, add the Nth (as listed, from 1).
+    #[arg(long, value_name = "N", conflicts_with = "yes")]
+    pub pick: Option<usize>,
+    /// Of several feeds found, add the first.
+    #[arg(long)]
+    pub yes: bool,
+    /// Tell a running daemon to reload the config (SIGHUP to the pid in
+    /// its lock file).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub reload: bool,
+}
+
+/// `sources remove` options.
+#[derive(Debug, Args)]
+pub struct SourcesRemoveArgs {
+    /// The source id.
+    pub id: String,
+    /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Tell a running daemon to reload the config (SIGHUP to the pid in
+    /// its lock file).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub reload: bool,
 }
 
 /// `import-opml` options.
@@ -134,12 +206,12 @@ pub struct DigestArgs {
 /// `articles` options.
 #[derive(Debug, Args)]
 pub struct ArticlesArgs {
-    /// Only articles this saved topic matches, re-scored with the topic as
-    /// configured now, each with its explanation.
+    /// Only articles matching this topic id (with --query: this topic's
+    /// keywords and settings with that query).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
     /// Backtest a topic query over the stored archive, each match with its
-    /// explanation (with --topic: that topic with this query instead).
+    /// score and explanation.
     #[arg(long, value_name = "QUERY")]
     pub query: Option<String>,
     /// Only articles first seen within this duration (e.g. `2d`, `12h`).
@@ -148,9 +220,39 @@ pub struct ArticlesArgs {
     /// At most this many.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
-    /// JSON Lines instead of a table.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ArticlesFormat::Table)]
+    pub format: ArticlesFormat,
+    /// Same as `--format jsonl`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+/// How `articles` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArticlesFormat {
+    /// One line per article, for reading.
+    Table,
+    /// One JSON object per line: the whole article, its revision count,
+    /// matched topics and terms.
+    Jsonl,
+    /// A spreadsheet: UTF-8 with BOM, RFC 4180, formula-safe cells.
+    Csv,
+    /// An Atom 1.0 feed.
+    Atom,
+    /// A JSON Feed 1.1 document.
+    Jsonfeed,
+}
+
+impl ArticlesArgs {
+    /// The format asked for, `--json` included.
+    pub fn format(&self) -> ArticlesFormat {
+        if self.json {
+            ArticlesFormat::Jsonl
+        } else {
+            self.format
+        }
+    }
 }
 
 /// `show` options.

@@ -1,11 +1,15 @@
 //! Read-only views for operators and analysts: `sources`, `articles`,
 //! `show`, `outbox`.
 
-use crate::commands::cli::{ArticlesArgs, ShowArgs};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use crate::commands::cli::{ArticlesArgs, ArticlesFormat, ShowArgs};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use reformwatch::config::Settings;
-use reformwatch::model::FailureKind;
+use reformwatch::export::{self, FeedInfo};
+use reformwatch::model::{ArticleFilter, FailureKind, ListedArticle};
 use reformwatch::store::Store;
 
 use super::Exit;
@@ -62,44 +66,58 @@ pub fn sources(settings: &Settings, store: &Store) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `reformwatch articles`: newest first.
+/// `reformwatch articles`: newest first, as a table or exported
+/// (`--format jsonl|csv|atom|jsonfeed`).
 pub fn articles(
     settings: &Settings,
     args: &ArticlesArgs,
     store: &Store,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Exit> {
-    let since = args
-        .since
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| now - d);
-    let rows = store.list_articles(args.topic.as_deref(), since, args.limit)?;
-    for r in rows {
-        if args.json {
-            let v = serde_json::json!({
-                "id": r.id, "source_id": r.source_id, "title": r.title, "url": r.url,
-                "published_at": r.published_at, "first_seen_at": r.first_seen_at, "topics": r.topics,
-            });
-            println!("{v}");
-        } else {
-            println!(
-                "{:>6}  {}  {:<20} {}{}",
-                r.id,
-                local(
-                    r.published_at.or(Some(r.first_seen_at)),
-                    settings.daemon.timezone
-                ),
-                r.source_id,
-                r.title,
-                if r.topics.is_empty() {
-                    String::new()
-                } else {
-                    format!("  [{}]", r.topics.join(", "))
-                }
-            );
-        }
-    }
+    let filter = ArticleFilter {
+        topic: args.topic.clone(),
+        since: args
+            .since
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| now - d),
+        limit: args.limit,
+    };
+    let items = store.listed_articles(&filter)?;
+    let feed = || FeedInfo::of_topic(args.topic.as_deref(), now);
+    let out = match args.format() {
+        ArticlesFormat::Table => table(&items, settings.daemon.timezone).into_bytes(),
+        ArticlesFormat::Jsonl => export::jsonl(&items)?.into_bytes(),
+        ArticlesFormat::Csv => export::csv::render(&items)?,
+        ArticlesFormat::Atom => export::atom::render(&feed(), &items)?.into_bytes(),
+        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items)?.into_bytes(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     Ok(Exit::Ok)
+}
+
+/// One line per article: id, time, source, title, topics.
+fn table(items: &[ListedArticle], tz: Tz) -> String {
+    let mut out = String::new();
+    for item in items {
+        let a = &item.article;
+        let topics: Vec<&str> = item.topic_ids().collect();
+        let _ = writeln!(
+            out,
+            "{:>6}  {}  {:<20} {}{}",
+            a.id.unwrap_or_default(),
+            local(a.published_at.or(Some(item.first_seen_at)), tz),
+            a.source_id,
+            a.title,
+            if topics.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", topics.join(", "))
+            }
+        );
+    }
+    out
 }
 
 /// `reformwatch show ID`: the article in full.

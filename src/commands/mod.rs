@@ -5,19 +5,22 @@
 mod article;
 mod backtest;
 pub mod cli;
+mod daemon_lock;
 mod digest;
 mod extract;
 mod history;
 mod inspect;
+pub mod logging;
 mod opml;
 mod poll;
 mod progress;
+mod sources_edit;
 mod test_source;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::commands::cli::{Cli, Command, OutboxAction};
+use crate::commands::cli::{Cli, Command, OutboxAction, SourcesAction};
 use chrono::{DateTime, Utc};
 use reformwatch::config::{self, Settings};
 use reformwatch::store::{Access, Store};
@@ -43,6 +46,17 @@ impl From<Exit> for std::process::ExitCode {
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let now = cli.now;
     let config_path = config::resolve_path(cli.config.as_deref());
+    if let Command::Completions(args) = &cli.command {
+        // Works without a config: the script comes from the CLI definition.
+        let mut command = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(
+            args.shell,
+            &mut command,
+            "reformwatch",
+            &mut std::io::stdout(),
+        );
+        return Ok(Exit::Ok);
+    }
     if let Command::ImportOpml(args) = &cli.command {
         // Works without a config; one that loads keeps its ids from reuse.
         return opml::run(args, config::load(&config_path).ok().as_ref());
@@ -80,8 +94,12 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Poll(args) => poll::run(&settings, &args, clock(now)).await,
         Command::Digest(args) => digest::run(&settings, &args, clock(now)).await,
-        Command::Sources => inspect::sources(&settings, &open(&settings, Access::Reader)?),
-        Command::Articles(args) if args.topic.is_some() || args.query.is_some() => backtest::run(
+        Command::Sources(args) => match args.action {
+            None => inspect::sources(&settings, &open(&settings, Access::Reader)?),
+            Some(SourcesAction::Add(add)) => sources_edit::add(&settings, &add, clock(now)).await,
+            Some(SourcesAction::Remove(remove)) => sources_edit::remove(&settings, &remove),
+        },
+        Command::Articles(args) if args.query.is_some() => backtest::run(
             &settings,
             &args,
             &open(&settings, Access::Reader)?,
@@ -105,7 +123,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             }
         },
         Command::TestSource(args) => test_source::run(&settings, &args, clock(now)).await,
-        Command::Extract(_) | Command::ImportOpml(_) => unreachable!("handled above"),
+        Command::Extract(_) | Command::ImportOpml(_) | Command::Completions(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -30,10 +30,7 @@ pub async fn run(
         );
         return Ok(Exit::Config);
     };
-    let fetcher = Fetcher::new(
-        FetchLimits::from(&settings.daemon),
-        settings.daemon.user_agent.as_deref(),
-    )?;
+    let fetcher = fetcher(settings)?;
     let tz = source.timezone;
     let preview = match pipeline::preview_source(&fetcher, source, now).await {
         Ok(p) => p,
@@ -89,6 +86,14 @@ pub async fn run(
         }
         None => Ok(Exit::Ok),
     }
+}
+
+/// A fetcher with the daemon's limits and user agent, for one command.
+pub(super) fn fetcher(settings: &Settings) -> anyhow::Result<Fetcher> {
+    Ok(Fetcher::new(
+        FetchLimits::from(&settings.daemon),
+        settings.daemon.user_agent.as_deref(),
+    )?)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -224,7 +224,7 @@ fn anchor() -> &'static Selector {
 
 /// The URL relative links resolve against: `<base href>` (itself resolved
 /// against the page) when it is an http(s) URL, else the page URL.
-fn base_url(doc: &Html, page_url: &Url) -> Url {
+pub(crate) fn base_url(doc: &Html, page_url: &Url) -> Url {
     static BASE: std::sync::OnceLock<Selector> = std::sync::OnceLock::new();
     let sel = BASE.get_or_init(|| Selector::parse("base[href]").expect("static selector"));
     doc.select(sel)
@@ -234,7 +234,7 @@ fn base_url(doc: &Html, page_url: &Url) -> Url {
 }
 
 /// `href` made absolute against `base`; only http and https links count.
-fn resolve(base: &Url, href: &str) -> Option<Url> {
+pub(crate) fn resolve(base: &Url, href: &str) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() {
         return None;

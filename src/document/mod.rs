@@ -15,4 +15,5 @@ pub mod normalize;
 pub mod page_rules;
 pub mod parse;
 pub mod read;
+pub mod suggest;
 pub mod text_hygiene;

@@ -9,6 +9,7 @@ mod article;
 mod candidate;
 mod digest;
 mod failure;
+mod listing;
 mod matching;
 mod page;
 mod record;
@@ -20,6 +21,7 @@ pub use article::{Article, FeedDocument, Quote, Section};
 pub use candidate::Candidate;
 pub use digest::DigestItem;
 pub use failure::FailureKind;
+pub use listing::{ArticleFilter, ListedArticle};
 pub use matching::{TermHit, TopicMatch};
 pub use page::{PageEvidence, Validators};
 pub use record::{

@@ -310,32 +310,25 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::model::{FetchedSource, Section, SourceOutcome, SourceRecord};
+    use crate::model::Section;
+    use crate::store::test_records::{fetched, new_article};
     use crate::store::Access;
 
     fn article(n: usize, body: &str) -> NewArticle {
         let url = format!("http://news.example/art_{n}.html");
-        NewArticle {
-            article: Article {
-                source_id: "jx".into(),
-                guid: format!("gen:{url}"),
-                canonical_url: Some(url.clone()),
-                url: Some(url),
-                title: format!("第{n}篇"),
-                sections: vec![Section {
-                    heading: None,
-                    paragraphs: vec![body.to_owned()],
-                }],
-                content_hash: format!("h{n}"),
-                revision: 1,
-                ..Article::default()
-            },
-            matches: Vec::new(),
-            mailable: true,
-            page: None,
-            revision_hash: String::new(),
-            next_recheck_at: None,
-        }
+        new_article(Article {
+            source_id: "jx".into(),
+            guid: format!("gen:{url}"),
+            canonical_url: Some(url.clone()),
+            url: Some(url),
+            title: format!("第{n}篇"),
+            sections: vec![Section {
+                heading: None,
+                paragraphs: vec![body.to_owned()],
+            }],
+            content_hash: format!("h{n}"),
+            ..Article::default()
+        })
     }
 
     /// A candidate keyed by `guid` and, if given, canonical URL `url`.
@@ -365,16 +358,8 @@ mod tests {
         );
         assert_eq!(store.body_baseline("jx").unwrap(), BodyBaseline::default());
         let now = Utc.with_ymd_and_hms(2024, 9, 2, 0, 0, 0).unwrap();
-        let record = SourceRecord {
-            source_id: "jx".into(),
-            url: "http://news.example/".into(),
-            next_poll_at: now,
-            outcome: SourceOutcome::Fetched(FetchedSource {
-                encoding: "UTF-8".into(),
-                new: vec![article(1, &"改".repeat(100)), article(2, &"革".repeat(200))],
-                ..FetchedSource::default()
-            }),
-        };
+        let new = vec![article(1, &"改".repeat(100)), article(2, &"革".repeat(200))];
+        let record = fetched("jx", "http://news.example/", now, new);
         store.apply_poll(&[record], now).unwrap();
         // The pooled readers see what the writer committed.
         let (g3, u2) = (gen(3), url(2));

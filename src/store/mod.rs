@@ -19,6 +19,7 @@
 pub mod articles;
 pub mod digests;
 pub mod failpoint;
+mod listing;
 mod lock;
 mod migrations;
 pub mod notices;
@@ -29,6 +30,8 @@ pub mod robots;
 mod rows;
 pub mod sources;
 pub mod stats;
+#[cfg(test)]
+mod test_records;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

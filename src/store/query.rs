@@ -1,31 +1,10 @@
-//! Read-only views for the command line: article listings, one article in
-//! full, and source health.
-
-use chrono::{DateTime, Utc};
-use rusqlite::params;
+//! Read-only views for the command line: one article in full and source
+//! health (article listings are in `listing`).
 
 use super::rows::{self, ARTICLE_COLUMNS, ARTICLE_COLUMN_COUNT};
-use super::{from_secs, secs, Store, StoreError};
+use super::{from_secs, Store, StoreError};
 use crate::model::{Article, FailureKind, TermHit};
-
-/// One line of `reformwatch articles`.
-#[derive(Debug, Clone)]
-pub struct ArticleRow {
-    /// Article id.
-    pub id: i64,
-    /// Source id.
-    pub source_id: String,
-    /// Current title.
-    pub title: String,
-    /// Link.
-    pub url: Option<String>,
-    /// Published time, if known.
-    pub published_at: Option<DateTime<Utc>>,
-    /// First seen by reformwatch.
-    pub first_seen_at: DateTime<Utc>,
-    /// Matched topic ids, best first.
-    pub topics: Vec<String>,
-}
+use chrono::{DateTime, Utc};
 
 /// A source's health as stored.
 #[derive(Debug, Clone, Default)]
@@ -68,45 +47,6 @@ pub struct StoredArticle {
 }
 
 impl Store {
-    /// Articles first seen since `since`, optionally only those matching
-    /// `topic`, newest first.
-    pub fn list_articles(
-        &self,
-        topic: Option<&str>,
-        since: Option<DateTime<Utc>>,
-        limit: usize,
-    ) -> Result<Vec<ArticleRow>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT a.id, a.source_id, r.title, a.url, a.published_at, a.first_seen_at,
-                    (SELECT group_concat(topic_id, ',') FROM
-                        (SELECT topic_id FROM matches WHERE article_id = a.id ORDER BY score DESC))
-             FROM articles a
-             JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
-             WHERE a.first_seen_at >= ?1
-               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM matches m
-                                          WHERE m.article_id = a.id AND m.topic_id = ?2))
-             ORDER BY COALESCE(a.published_at, a.first_seen_at) DESC, a.id DESC
-             LIMIT ?3",
-        )?;
-        let since_s = since.map(secs).unwrap_or(i64::MIN);
-        let rows = stmt.query_map(params![since_s, topic, limit as i64], |r| {
-            Ok(ArticleRow {
-                id: r.get(0)?,
-                source_id: r.get(1)?,
-                title: r.get(2)?,
-                url: r.get(3)?,
-                published_at: r.get::<_, Option<i64>>(4)?.map(from_secs),
-                first_seen_at: from_secs(r.get(5)?),
-                topics: r
-                    .get::<_, Option<String>>(6)?
-                    .map(|s| s.split(',').map(str::to_string).collect())
-                    .unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// One article at its current revision, with its matches.
     pub fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
         let conn = self.conn();
@@ -124,24 +64,10 @@ impl Store {
         let article = rows::article(r)?;
         let first_seen_at = from_secs(r.get(ARTICLE_COLUMN_COUNT)?);
         let mailable = r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 1)? != 0;
-        let mut stmt = conn.prepare(
-            "SELECT topic_id, score, explanation FROM matches WHERE article_id = ?1
-             ORDER BY score DESC",
-        )?;
-        let matches = stmt
-            .query_map([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, f64>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .map(|row| {
-                let (topic, score, json) = row?;
-                let hits = rows::from_json(&json, || format!("explanation of article {id}"))?;
-                Ok((topic, score, hits))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let matches = super::listing::matches_of(&conn, id)?
+            .into_iter()
+            .map(|m| (m.topic_id, m.score, m.hits))
+            .collect();
         Ok(Some(StoredArticle {
             article,
             first_seen_at,

@@ -226,26 +226,17 @@ mod tests {
 
     use super::*;
     use crate::model::{Article, NewArticle};
+    use crate::store::test_records::{fetched, new_article};
     use crate::store::Access;
 
     fn item(guid: &str, published: Option<DateTime<Utc>>) -> NewArticle {
-        let mut article = Article {
+        new_article(Article {
             source_id: "quiet".into(),
             guid: guid.into(),
             title: format!("通知 {guid}"),
             published_at: published,
-            revision: 1,
             ..Article::default()
-        };
-        article.content_hash = crate::document::normalize::content_hash(&article);
-        NewArticle {
-            article,
-            matches: vec![],
-            mailable: true,
-            page: None,
-            revision_hash: String::new(),
-            next_recheck_at: None,
-        }
+        })
     }
 
     #[test]
@@ -254,22 +245,14 @@ mod tests {
         let store = Store::open(dir.path(), Access::Writer).unwrap();
         let now = Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap();
         let days_ago = |d: i64| Some(now - chrono::Duration::days(d));
-        let record = SourceRecord {
-            source_id: "quiet".into(),
-            url: "http://127.0.0.1/quiet.xml".into(),
-            next_poll_at: now,
-            outcome: SourceOutcome::Fetched(FetchedSource {
-                encoding: "UTF-8".into(),
-                // Two items inside the week, one older, one undated (first seen now).
-                new: vec![
-                    item("a", days_ago(1)),
-                    item("b", days_ago(6)),
-                    item("c", days_ago(30)),
-                    item("d", None),
-                ],
-                ..FetchedSource::default()
-            }),
-        };
+        // Two items inside the week, one older, one undated (first seen now).
+        let new = vec![
+            item("a", days_ago(1)),
+            item("b", days_ago(6)),
+            item("c", days_ago(30)),
+            item("d", None),
+        ];
+        let record = fetched("quiet", "http://127.0.0.1/quiet.xml", now, new);
         store.apply_poll(&[record], now).unwrap();
         let states = store.source_states().unwrap();
         assert_eq!(states["quiet"].published_last_week, 3);

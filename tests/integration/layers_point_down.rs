@@ -13,6 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Pure stages: no network, store, mail or service.
     ("document", &["model", "config", "document"]),
     ("analysis", &["model", "config", "document", "analysis"]),
+    ("export", &["model", "export"]),
     (
         "mail/digest",
         &[

@@ -59,3 +59,10 @@ mod panicking_source_fails_alone;
 mod polite_fetching_is_measured_by_the_server;
 mod robots_txt_is_kept_across_runs;
 mod sendmail_transport_pipes_the_digest;
+
+// issue 15: open outputs
+mod articles_export_parses_back;
+mod completions_and_version;
+mod log_lines_fit_their_sink;
+mod sources_add_edits_config;
+mod sources_add_reloads_running_daemon;

@@ -431,8 +431,11 @@ fn a_server_silent_after_data_is_cut_off_at_that_command() {
         .and_then(|rest| rest.strip_suffix(" ms)"))
         .and_then(|ms| ms.parse().ok())
         .unwrap_or_else(|| panic!("the stub saw no hang-up after DATA: {transcript:?}"));
+    // The stub starts its clock when it has read DATA, a little after the
+    // client started its own; the slack absorbs that scheduling delay on a
+    // loaded machine. Giving up at once, or at a later command, still fails.
     assert!(
-        waited >= 1000,
+        waited >= 750,
         "the client waited only {waited} ms for the reply to DATA: {transcript:?}"
     );
 }

@@ -1,9 +1,9 @@
 //! Issue 14, the query language end to end: a `[[topics]] query` with a
 //! `[synonyms]` set, NEAR and an exclusion selects what a subscriber of
 //! that topic is mailed (pages over real HTTP, the digest over real SMTP,
-//! the archive in SQLite); `articles --query` and `articles --topic`
-//! replay it over the archive and return the same articles with their
-//! explanations; a bad query is refused with its column.
+//! the archive in SQLite); `articles --query` (alone or on the saved
+//! topic) replays it over the archive and returns the same articles with
+//! their explanations; a bad query is refused with its column.
 
 use crate::support::http::HttpServer;
 use crate::support::mail::{squash, ParsedMail};
@@ -137,7 +137,13 @@ fn query_topic_mails_exactly_its_matches_and_backtests_the_same() {
     );
     let stored: Vec<serde_json::Value> = stored
         .into_iter()
-        .filter(|v| v["topics"].as_array().unwrap().iter().any(|t| t == "soe"))
+        .filter(|v| {
+            v["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["topic_id"] == "soe")
+        })
         .collect();
     let expected = vec![pages[1].title.clone(), pages[0].title.clone()];
     assert_eq!(titles(&stored), {
@@ -154,18 +160,18 @@ fn query_topic_mails_exactly_its_matches_and_backtests_the_same() {
     );
     assert_eq!(titles(&backtest), titles(&stored));
     for v in &backtest {
-        let first = &v["explanation"][0];
+        let m = &v["matches"][0];
         assert!(
-            first["term"]
+            m["hits"][0]["term"]
                 .as_str()
                 .unwrap()
                 .starts_with("@国企 NEAR/10 改革"),
             "{v}"
         );
-        assert!(v["score"].as_f64().unwrap() >= 1.0, "{v}");
+        assert!(m["score"].as_f64().unwrap() >= 1.0, "{v}");
     }
     let saved = json_lines(
-        &ws.run(&["articles", "--topic", "soe", "--json"])
+        &ws.run(&["articles", "--topic", "soe", "--query", SOE_QUERY, "--json"])
             .expect_code(exit::OK)
             .stdout(),
     );
@@ -198,7 +204,7 @@ fn bad_queries_are_refused_with_their_column() {
         "{}",
         run.describe()
     );
-    let run = ws.run(&["articles", "--topic", "nope"]);
+    let run = ws.run(&["articles", "--topic", "nope", "--query", "改革"]);
     run.expect_code(exit::CONFIG);
     assert!(
         run.stderr().contains("unknown topic `nope`"),
