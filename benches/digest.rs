@@ -152,7 +152,14 @@ fn main() {
     let start = Instant::now();
     let mut bytes = 0usize;
     for sub in &settings.subscribers {
-        let d = digest::render_capped(sub, &settings.topics, &its, now, settings.mail.max_items);
+        let d = digest::render_with_revised(
+            sub,
+            &settings.topics,
+            &its,
+            &[],
+            now,
+            settings.mail.max_items,
+        );
         let id = digest::message_id(&sub.id, "bench", "example.org");
         let m = digest::build_message(&settings.mail, sub, &d, &id, now).expect("message");
         bytes += m.len();

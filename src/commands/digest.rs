@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use reformwatch::config::Settings;
 use reformwatch::mail::admin;
 use reformwatch::mail::deliver::Mailer;
+use reformwatch::mail::digest;
 use reformwatch::mail::outbox::{self, Composed};
 use reformwatch::store::digests::ComposeOutcome;
 use reformwatch::store::Access;
@@ -104,6 +105,29 @@ fn preview(
         None => println!("nothing pending for {}", sub.email),
         Some(d) => {
             println!("Subject: {}\n\n{}", d.subject, d.text);
+            // What else the message would carry: the attachments and sizes.
+            for a in &d.attachments {
+                let unit = if a.filename.ends_with(".csv") {
+                    "rows"
+                } else {
+                    "revised articles"
+                };
+                println!(
+                    "Attachment: {} ({} {unit}, {} bytes)",
+                    a.filename,
+                    a.rows,
+                    a.content.len()
+                );
+            }
+            // Sizes as the message carries them (CRLF), as the budget counts.
+            let text = digest::part_bytes(&d.text);
+            match &d.html {
+                Some(html) => println!(
+                    "Body: text {text} bytes, HTML {} bytes",
+                    digest::part_bytes(html)
+                ),
+                None => println!("Body: text {text} bytes"),
+            }
             if let (Some(path), Some(html)) = (html_out, &d.html) {
                 std::fs::write(path, html)
                     .with_context(|| format!("cannot write {}", path.display()))?;

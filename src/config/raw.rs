@@ -144,6 +144,7 @@ pub(crate) struct RawSubscriber {
     pub timezone: Key<String>,
     pub format: Key<String>,
     pub revisions: Key<String>,
+    pub language: Key<String>,
 }
 
 /// A keyword: `"term"` or `{ term = "term", weight = 3 }`.
@@ -239,6 +240,7 @@ mod tests {
     fn field_lists_come_from_the_structs() {
         assert!(fields_of::<RawSource>().contains(&"interval"));
         assert!(fields_of::<RawMail>().contains(&"password_file"));
-        assert_eq!(fields_of::<RawSubscriber>().len(), 9);
+        assert_eq!(fields_of::<RawSubscriber>().len(), 10);
+        assert!(fields_of::<RawSubscriber>().contains(&"language"));
     }
 }

@@ -333,6 +333,9 @@ pub struct Subscriber {
     /// "Revised" section (`revisions`: `"substantive"` = substantive,
     /// `"all"` = cosmetic and up); `None` for `"none"`.
     pub revisions: Option<crate::model::ChangeClass>,
+    /// The language of every fixed string and date in this subscriber's
+    /// digests (`language`, default English).
+    pub language: Language,
 }
 
 /// When a subscriber's digest is due, in the subscriber's time zone.
@@ -371,6 +374,17 @@ pub enum MailFormat {
     Html,
     /// text/plain only.
     Text,
+}
+
+/// The language of a subscriber's digests: headings, notes, counts, the
+/// subject and date formats. Article text is shown as it was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// English (`"en"`), the default.
+    #[default]
+    En,
+    /// Simplified Chinese (`"zh"`).
+    Zh,
 }
 
 /// A daily window `HH:MM-HH:MM` in a source's time zone; the end may be

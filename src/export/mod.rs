@@ -11,6 +11,7 @@
 pub mod atom;
 pub mod csv;
 pub mod jsonfeed;
+pub mod sheet;
 
 use chrono::{DateTime, Utc};
 

@@ -188,6 +188,7 @@ pub fn build(
             message_id: &message_id,
             date: now,
             body: Body::Text(&body),
+            attachments: &[],
             list: false,
         },
     )?;

@@ -1,8 +1,9 @@
 //! Sequences the digest side: decide which subscribers are due, compose
 //! their digests into the outbox (store), and relay pending digests through
 //! the mailer. Composition and delivery are separate steps, so a digest
-//! that was composed is sent or stays in the outbox, and its articles count
-//! as delivered only after the server accepted it.
+//! that was composed is sent or stays in the outbox (its attachments are
+//! part of the stored bytes), and its articles count as delivered only
+//! after the server accepted it, and only those the message carries.
 
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use tracing::{error, info, warn};
@@ -244,14 +245,15 @@ fn compose(
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
                 .map_err(|e| error_chain(&e))?;
-            Ok(NewDigest {
+            let digest = NewDigest {
                 message_id,
                 envelope_from: bare_address(&settings.mail.from),
                 recipients: vec![sub.email.clone()],
                 subject: rendered.subject,
                 message,
                 item_count: rendered.item_count,
-            })
+            };
+            Ok((digest, rendered.carried))
         },
     )?;
     if let ComposeOutcome::Composed { digest_id, items } = &outcome {

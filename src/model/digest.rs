@@ -1,4 +1,5 @@
-//! What a digest is made of: one matched article as the digest shows it.
+//! What a digest is made of: one matched article as the digest shows it,
+//! and which articles a composed message carries.
 
 use chrono::{DateTime, Utc};
 
@@ -25,4 +26,14 @@ pub struct DigestItem {
     pub lead: Option<String>,
     /// The subscriber's matching topics, best score first (should be non-empty).
     pub matches: Vec<TopicMatch>,
+}
+
+/// The articles one composed message carries, in its body or an
+/// attachment: only these count as delivered when the relay accepts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// Ids of the new articles, sorted.
+    pub articles: Vec<i64>,
+    /// Ids of the revised articles whose diff is in the message.
+    pub revisions: Vec<i64>,
 }

@@ -1,7 +1,11 @@
 //! The transactional outbox: subscribers, composed digests and their items.
 //! Composing is one `BEGIN IMMEDIATE` transaction (digest row + item rows),
 //! so a crash leaves either a whole pending digest or nothing; the items
-//! count as delivered only when the relay marks the digest `sent`.
+//! count as delivered only when the relay marks the digest `sent`, and only
+//! the items the composed message says it carries ([`Carried`]) get a row:
+//! a pending article the message does not hold stays pending.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -9,8 +13,8 @@ use rusqlite::{params, OptionalExtension};
 use super::revisions::{pending_revisions, record_mailed_revisions};
 use super::{from_secs, secs, Store, StoreError};
 use crate::model::ChangeClass;
-use crate::model::DigestItem;
 use crate::model::PendingRevision;
+use crate::model::{Carried, DigestItem};
 use crate::model::{TermHit, TopicMatch};
 
 /// What the store remembers about a subscriber.
@@ -33,7 +37,7 @@ pub struct NewDigest {
     pub recipients: Vec<String>,
     /// Decoded subject, for listings.
     pub subject: String,
-    /// The full RFC 5322 message.
+    /// The full RFC 5322 message, attachments included.
     pub message: Vec<u8>,
     /// Articles in it.
     pub item_count: usize,
@@ -153,10 +157,11 @@ impl Store {
 
     /// Composes one digest in one transaction: reads the pending items and
     /// the revised articles of class `revisions` or weightier (none when
-    /// `None`), lets `render` turn them into a message, and writes the
-    /// digest and its items (each revised article at the revision reported);
-    /// also records `slot` as handled. With nothing pending, writes only the
-    /// slot and returns [`ComposeOutcome::Empty`].
+    /// `None`), lets `render` turn them into a message and say which of
+    /// them it carries, and writes the digest and an item row for each
+    /// carried one (each revised article at the revision reported); the
+    /// others stay pending. Also records `slot` as handled. With nothing
+    /// pending, writes only the slot and returns [`ComposeOutcome::Empty`].
     #[allow(clippy::too_many_arguments)]
     pub fn compose_digest<F>(
         &self,
@@ -173,7 +178,8 @@ impl Store {
         F: FnOnce(
             &[DigestItem],
             &[PendingRevision],
-        ) -> Result<NewDigest, Box<dyn std::error::Error + Send + Sync>>,
+        )
+            -> Result<(NewDigest, Carried), Box<dyn std::error::Error + Send + Sync>>,
     {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -199,10 +205,20 @@ impl Store {
             tx.commit()?;
             return Ok(ComposeOutcome::Empty);
         }
-        let digest = render(&items, &revised).map_err(|source| StoreError::Compose {
+        let (digest, carried) = render(&items, &revised).map_err(|source| StoreError::Compose {
             subscriber: subscriber_id.to_string(),
             source,
         })?;
+        let articles: HashSet<i64> = carried.articles.iter().copied().collect();
+        let items: Vec<&DigestItem> = items
+            .iter()
+            .filter(|i| articles.contains(&i.article_id))
+            .collect();
+        let revisions: HashSet<i64> = carried.revisions.iter().copied().collect();
+        let revised: Vec<PendingRevision> = revised
+            .into_iter()
+            .filter(|r| revisions.contains(&r.article_id))
+            .collect();
         tx.execute(
             "INSERT INTO digests (subscriber_id, period_key, message_id, envelope_from,
                 recipients, subject, message, item_count, state, attempts, next_attempt_at,
@@ -216,7 +232,7 @@ impl Store {
                 digest.recipients.join(","),
                 digest.subject,
                 digest.message,
-                digest.item_count as i64,
+                (items.len() + revised.len()) as i64,
                 secs(now),
             ],
         )?;
@@ -226,7 +242,7 @@ impl Store {
                 "INSERT INTO digest_items (digest_id, subscriber_id, article_id, revision)
                  VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for item in &items {
+            for item in items.iter() {
                 stmt.execute(params![
                     digest_id,
                     subscriber_id,

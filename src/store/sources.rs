@@ -230,13 +230,16 @@ mod tests {
     use crate::store::Access;
 
     fn item(guid: &str, published: Option<DateTime<Utc>>) -> NewArticle {
-        new_article(Article {
+        let mut article = Article {
             source_id: "quiet".into(),
             guid: guid.into(),
             title: format!("通知 {guid}"),
             published_at: published,
+            revision: 1,
             ..Article::default()
-        })
+        };
+        article.content_hash = crate::document::normalize::content_hash(&article);
+        new_article(article)
     }
 
     #[test]

@@ -5,15 +5,12 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Article, FetchedSource, NewArticle, SourceOutcome, SourceRecord};
 
-/// A first-revision article ready to insert, with its content hash set.
+/// `article` as its first revision, ready to insert.
 pub(super) fn new_article(article: Article) -> NewArticle {
-    let mut article = Article {
+    let article = Article {
         revision: 1,
         ..article
     };
-    if article.content_hash.is_empty() {
-        article.content_hash = crate::document::normalize::content_hash(&article);
-    }
     NewArticle {
         article,
         matches: Vec::new(),

@@ -33,10 +33,15 @@ fn title(n: usize) -> String {
     format!("深化改革进展【{n:04}】")
 }
 
-/// A feed of reform articles `0..n` plus one off-topic item.
-fn feed(n: usize) -> Vec<u8> {
+/// What follows the title in the feed when digests must be big: a long
+/// headline, so a few hundred articles outgrow the body.
+const LONG_TAIL: &str = "关于全面深化国有企业混合所有制改革和优化营商环境若干措施的实施意见解读";
+
+/// A feed of reform articles `0..n` plus one off-topic item; titles
+/// followed by `tail`.
+fn feed(n: usize, tail: &str) -> Vec<u8> {
     let guids: Vec<String> = (0..n).map(|i| format!("crash-{i}")).collect();
-    let titles: Vec<String> = (0..n).map(title).collect();
+    let titles: Vec<String> = (0..n).map(|i| format!("{}{tail}", title(i))).collect();
     let mut items: Vec<(&str, &str)> = guids
         .iter()
         .zip(&titles)
@@ -47,10 +52,14 @@ fn feed(n: usize) -> Vec<u8> {
 }
 
 fn serve(http: &HttpServer, n: usize) {
-    http.route(
-        "/crash.xml",
-        Route::Content(Content::new(feed(n), "application/rss+xml")),
-    );
+    serve_titled(http, n, "");
+}
+
+/// [`serve`] with each title followed by `tail`, with an ETag so that an
+/// unchanged feed costs a re-poll nothing.
+fn serve_titled(http: &HttpServer, n: usize, tail: &str) {
+    let content = Content::new(feed(n, tail), "application/rss+xml").etag_from_body();
+    http.route("/crash.xml", Route::content(content));
 }
 
 /// Small xorshift generator: the seed is printed so a failure can be
@@ -262,7 +271,12 @@ fn deliveries(msgs: &[Received], n: usize) -> BTreeMap<(String, String), BTreeSe
     let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for m in msgs {
         let mail = ParsedMail::parse(&m.data);
-        let text = squash(&mail.text_parts.join("\n"));
+        let csv = mail.attachment("articles.csv").unwrap_or_default();
+        let text = squash(&format!(
+            "{}\n{}",
+            mail.text_parts.join("\n"),
+            String::from_utf8_lossy(csv)
+        ));
         let id = mail
             .message_id
             .clone()
@@ -281,24 +295,80 @@ fn deliveries(msgs: &[Received], n: usize) -> BTreeMap<(String, String), BTreeSe
     out
 }
 
+/// How a crash loop runs: `runs` rounds of a poll and a relay, each
+/// killed after a random delay of up to `max_delay_ms`; every `every`
+/// rounds `batch` new articles (titles followed by `tail`) arrive. Fetches
+/// time out after `timeout`. Every other relay is aimed at the phase hit
+/// least so far, and each phase must get `per_phase` kills.
+struct CrashLoop {
+    runs: usize,
+    every: usize,
+    batch: usize,
+    max_delay_ms: u64,
+    tail: &'static str,
+    timeout: &'static str,
+    per_phase: usize,
+}
+
 #[test]
 fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
+    crash_loop(&CrashLoop {
+        runs: RUNS,
+        every: 4,
+        batch: 1,
+        max_delay_ms: 300,
+        tail: "",
+        timeout: "2s",
+        per_phase: PER_PHASE,
+    });
+}
+
+/// The same with digests of hundreds of long headlines, too big for the
+/// body: the articles.csv attachment is part of the stored message, so a
+/// resend after a crash is the same message and nothing is lost.
+#[test]
+fn sigkill_with_digests_that_need_the_attachment_loses_nothing() {
+    let csv_digests = crash_loop(&CrashLoop {
+        // At most 960 articles: a feed's first 1,000 items are read.
+        runs: 12,
+        every: 4,
+        batch: 320,
+        max_delay_ms: 1500,
+        tail: LONG_TAIL,
+        // A feed of ~1,000 long items on a busy machine may need more than
+        // the harness's 2 s; a fetch that times out fails the poll.
+        timeout: "30s",
+        // Twelve rounds are too few to place kills in every phase.
+        per_phase: 0,
+    });
+    assert!(csv_digests > 0, "no digest needed the attachment");
+}
+
+/// Runs `plan`, then an undisturbed poll and relay, and checks that the
+/// database is intact, every article reached both subscribers and every
+/// duplicate is the same message. Returns how many received messages
+/// carried `articles.csv`.
+fn crash_loop(plan: &CrashLoop) -> usize {
     let http = HttpServer::start();
     let smtp = SmtpServer::start();
-    serve(&http, 1);
+    let mut articles = plan.batch;
+    serve_titled(&http, articles, plan.tail);
     let ws = workspace(&smtp, &http);
+    ws.edit_config(
+        "timeout = \"2s\"\n",
+        &format!("timeout = \"{}\"\n", plan.timeout),
+    );
     let mut rng = Rng::new();
-    let mut articles = 1;
     let mut kills = 0;
     let mut phases: BTreeMap<Phase, usize> = BTreeMap::new();
-    for i in 0..RUNS {
+    for i in 0..plan.runs {
         // New articles keep arriving while the process keeps dying.
-        if i % 4 == 0 {
-            articles += 1;
-            serve(&http, articles);
+        if i % plan.every == 0 && i > 0 {
+            articles += plan.batch;
+            serve_titled(&http, articles, plan.tail);
         }
         for args in [&["poll", "--once"][..], &["digest", "--send-now"][..]] {
-            let delay = Duration::from_millis(rng.below(301));
+            let delay = Duration::from_millis(rng.below(plan.max_delay_ms + 1));
             // Every other digest run aims at the phase hit least so far;
             // where the kill really lands is judged afterwards all the same.
             let kill = if args[0] == "digest" && i % 2 == 1 {
@@ -317,13 +387,15 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
     }
     eprintln!(
         "{kills} of {} runs were killed; digest runs by phase: {phases:?}",
-        2 * RUNS
+        2 * plan.runs
     );
+    assert!(kills > 0, "no run was ever killed: the test proves nothing");
     for p in PHASES {
         let n = phases.get(&p).copied().unwrap_or(0);
         assert!(
-            n >= PER_PHASE,
-            "only {n} kills landed {p:?} (want {PER_PHASE}): {phases:?}"
+            n >= plan.per_phase,
+            "only {n} kills landed {p:?} (want {}): {phases:?}",
+            plan.per_phase
         );
     }
 
@@ -344,6 +416,19 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
         )
         .unwrap();
     assert_eq!(unsent, 0, "every composed digest is sent after recovery");
+    for who in [SUBSCRIBER, SECOND] {
+        let recorded: i64 = db
+            .query_row(
+                "SELECT count(*) FROM digest_items WHERE subscriber_id = ?1",
+                [who],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            recorded as usize, articles,
+            "each article delivered once to {who}"
+        );
+    }
 
     let msgs = smtp.messages();
     let ids: BTreeSet<Option<String>> = msgs
@@ -369,13 +454,17 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_by_message_id() {
             );
         }
     }
+    let mut with_csv = 0;
     for m in smtp.messages() {
-        let text = ParsedMail::parse(&m.data).all_text();
+        let mail = ParsedMail::parse(&m.data);
         assert!(
-            !text.contains("体育新闻"),
+            !mail.all_text().contains("体育新闻"),
             "off-topic articles are never mailed"
         );
+        with_csv += usize::from(mail.attachment("articles.csv").is_some());
     }
+    eprintln!("{with_csv} messages carried articles.csv");
+    with_csv
 }
 
 #[test]

@@ -21,6 +21,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config",
             "document",
             "analysis",
+            // The CSV sheet writer the exports share.
+            "export::sheet",
             "mail::digest",
             "mail::message",
             "mail::text",

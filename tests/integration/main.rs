@@ -23,7 +23,6 @@ mod smtp_outage_keeps_digest_pending;
 // issue 5: the outbox proven by faults and crashes
 mod crashes_lose_no_digest;
 mod hostile_articles_make_clean_mail;
-mod huge_digest_is_capped_per_topic;
 mod immediate_schedule_coalesces_matches;
 mod smtp_faults_keep_outbox_honest;
 mod smtp_tls_trusts_only_known_cas;
@@ -66,3 +65,7 @@ mod completions_and_version;
 mod log_lines_fit_their_sink;
 mod sources_add_edits_config;
 mod sources_add_reloads_running_daemon;
+
+// issue 11: every match reaches the subscriber
+mod digest_speaks_one_language;
+mod every_match_reaches_the_subscriber;

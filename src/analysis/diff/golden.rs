@@ -422,7 +422,15 @@ fn acceptance_edit_is_exactly_three_substantive_changes() {
     let number = &diff.changes[1].parts;
     assert!(number.contains(&Part::Del("12".into())), "{number:?}");
     assert!(number.contains(&Part::Ins("15".into())), "{number:?}");
-    assert_eq!(diff.changes[2].context.as_deref(), Some("quote by 张茂华"));
+    let context = diff.changes[2]
+        .context
+        .as_ref()
+        .map(|c| c.speaker.as_deref());
+    assert_eq!(context, Some(Some("张茂华")));
+    assert_eq!(
+        diff.changes[2].label(chrono_tz::Tz::UTC),
+        "paragraph 7 removed (quote by 张茂华)"
+    );
 }
 
 #[test]

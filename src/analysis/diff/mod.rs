@@ -15,6 +15,7 @@
 //! inline.rs   sentence-aligned token diff + semantic cleanup
 //! tokens.rs   sentences, tokens, similarity
 //! classify.rs cosmetic / minor / substantive
+//! label.rs    each change's label, in English or Chinese
 //! render.rs   to_text / to_html
 //! ```
 
@@ -22,6 +23,7 @@ mod align;
 mod classify;
 mod fields;
 mod inline;
+mod label;
 mod render;
 mod tokens;
 
@@ -106,9 +108,16 @@ pub struct FieldChange {
     /// The changed text with unchanged sentences elided; empty for the
     /// published time, whose label says it all.
     pub parts: Vec<Part>,
-    /// A quote this body change carries, e.g. `quote by 王亮`: the quote's
-    /// own change is reported here rather than twice.
-    pub context: Option<String>,
+    /// The quote this body change carries (shown as `quote by 王亮`): the
+    /// quote's own change is reported here rather than twice.
+    pub context: Option<QuoteContext>,
+}
+
+/// A quote carried by a changed body paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteContext {
+    /// The speaker, if the quote has one.
+    pub speaker: Option<String>,
 }
 
 /// Every change between two versions of an article, in reading order:
@@ -158,51 +167,5 @@ impl ArticleDiff {
     pub fn in_timezone(mut self, tz: Tz) -> Self {
         self.timezone = tz;
         self
-    }
-}
-
-impl FieldChange {
-    /// The human label, e.g. `paragraph 5 removed (quote by 王亮)` or
-    /// `published time moved from 2024-08-30 08:00 +08:00 to …`, with times
-    /// in `tz`.
-    pub fn label(&self, tz: Tz) -> String {
-        let verb = match self.kind {
-            ChangeKind::Added => "added",
-            ChangeKind::Removed => "removed",
-            ChangeKind::Changed => "changed",
-        };
-        let mut label = match &self.location {
-            Location::Kicker => format!("kicker {verb}"),
-            Location::Title => format!("title {verb}"),
-            Location::Subtitle => format!("subtitle {verb}"),
-            Location::Byline => format!("byline {verb}"),
-            Location::Outlet => format!("outlet {verb}"),
-            Location::Lead => format!("lead {verb}"),
-            Location::Heading(n) => format!("section heading {n} {verb}"),
-            Location::Paragraph(n) => format!("paragraph {n} {verb}"),
-            Location::Quote { speaker: Some(s) } => format!("quote by {s} {verb}"),
-            Location::Quote { speaker: None } => format!("unattributed quote {verb}"),
-            Location::Published { from, to } => {
-                let show = |t: &DateTime<Utc>| {
-                    t.with_timezone(&tz)
-                        .format("%Y-%m-%d %H:%M %:z")
-                        .to_string()
-                };
-                match (from, to) {
-                    (Some(f), Some(t)) => {
-                        format!("published time moved from {} to {}", show(f), show(t))
-                    }
-                    (None, Some(t)) => format!("published time added: {}", show(t)),
-                    (Some(f), None) => format!("published time removed (was {})", show(f)),
-                    (None, None) => "published time changed".to_string(),
-                }
-            }
-        };
-        if let Some(ctx) = &self.context {
-            label.push_str(" (");
-            label.push_str(ctx);
-            label.push(')');
-        }
-        label
     }
 }

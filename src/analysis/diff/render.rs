@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use super::{ArticleDiff, FieldChange, Part};
+use crate::config::Language;
 
 /// Marks text removed in the new version.
 const DEL_STYLE: &str = "background:#fdd;color:#900;text-decoration:line-through";
@@ -26,14 +27,19 @@ const GAP: &str = "[…]";
 impl ArticleDiff {
     /// Plain text: one block per change (its label, then the text indented
     /// by two spaces), blocks separated by a blank line; empty for an empty
-    /// diff.
+    /// diff. Labels in English.
     pub fn to_text(&self) -> String {
+        self.to_text_in(Language::En)
+    }
+
+    /// [`ArticleDiff::to_text`] with labels in `lang`.
+    pub fn to_text_in(&self, lang: Language) -> String {
         let mut out = String::new();
         for change in &self.changes {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&one_line(&change.label(self.timezone)));
+            out.push_str(&one_line(&change.label_in(self.timezone, lang)));
             out.push('\n');
             if !change.parts.is_empty() {
                 out.push_str("  ");
@@ -48,14 +54,19 @@ impl ArticleDiff {
 
     /// An HTML fragment for a mail body: a `<div>` per change with its
     /// label and text; `<del>`/`<ins>` carry inline colours and the text
-    /// markers. Empty for an empty diff.
+    /// markers. Empty for an empty diff. Labels in English.
     pub fn to_html(&self) -> String {
+        self.to_html_in(Language::En)
+    }
+
+    /// [`ArticleDiff::to_html`] with labels in `lang`.
+    pub fn to_html_in(&self, lang: Language) -> String {
         if self.changes.is_empty() {
             return String::new();
         }
         let mut out = String::from("<div class=\"rw-diff\">\n");
         for change in &self.changes {
-            html_change(&mut out, change, self);
+            html_change(&mut out, change, self, lang);
         }
         out.push_str("</div>\n");
         out
@@ -84,13 +95,13 @@ fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn html_change(out: &mut String, change: &FieldChange, diff: &ArticleDiff) {
+fn html_change(out: &mut String, change: &FieldChange, diff: &ArticleDiff, lang: Language) {
     let esc = |s: &str| html_escape::encode_text(&one_line(s)).into_owned();
     let _ = writeln!(
         out,
         "<div class=\"rw-change\" data-class=\"{}\">\n<p style=\"{LABEL_STYLE}\">{}</p>",
         change.class.as_str(),
-        esc(&change.label(diff.timezone)),
+        esc(&change.label_in(diff.timezone, lang)),
     );
     if !change.parts.is_empty() {
         let _ = write!(out, "<p style=\"{TEXT_STYLE}\">");
@@ -140,7 +151,9 @@ mod tests {
                     kind: ChangeKind::Removed,
                     class: ChangeClass::Substantive,
                     parts: vec![Part::Gap, Part::Del("“扛起使命。”".into())],
-                    context: Some("quote by 王亮".into()),
+                    context: Some(crate::analysis::diff::QuoteContext {
+                        speaker: Some("王亮".into()),
+                    }),
                 },
                 FieldChange {
                     location: Location::Published {

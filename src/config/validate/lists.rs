@@ -9,7 +9,7 @@ use super::super::report::did_you_mean;
 use super::super::tables::Section;
 use super::super::values;
 use super::super::{
-    DaemonSettings, Keyword, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
+    DaemonSettings, Keyword, Language, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
 };
 use super::{Check, DEFAULT_ZONE};
 use crate::config::query::Synonyms;
@@ -290,6 +290,10 @@ impl Check<'_, '_> {
                 .choice(sec, "format", &s.format, &formats)
                 .unwrap_or(MailFormat::Html);
             let revisions = self.subscriber_revisions(sec);
+            let languages = [("en", Language::En), ("zh", Language::Zh)];
+            let language = self
+                .choice(sec, "language", &s.language, &languages)
+                .unwrap_or_default();
             if let Some(email) = email {
                 out.push(Subscriber {
                     id: id.map_or_else(|| email.clone(), |k| k.get_ref().trim().to_owned()),
@@ -300,6 +304,7 @@ impl Check<'_, '_> {
                     timezone,
                     format,
                     revisions,
+                    language,
                 });
             }
         }

@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 
 use super::RenderedDigest;
 use crate::config;
-use crate::mail::message::{self, Body, Draft, MessageError};
+use crate::mail::message::{self, Attachment, Body, Draft, MessageError};
 
 /// Builds the complete message for one digest and returns its RFC 5322
 /// bytes (CRLF line endings, headers folded, bodies transfer-encoded):
-/// `multipart/alternative` for HTML subscribers, `text/plain` otherwise.
+/// `multipart/alternative` for HTML subscribers, `text/plain` otherwise,
+/// inside a `multipart/mixed` with the digest's attachments when it has any.
 ///
 /// The subject is sanitized again (CR/LF, control, zero-width and bidi
 /// characters removed, length capped) so a hand-built [`RenderedDigest`]
@@ -32,6 +33,15 @@ pub fn build_message(
         },
         _ => Body::Text(&digest.text),
     };
+    let attachments: Vec<Attachment<'_>> = digest
+        .attachments
+        .iter()
+        .map(|a| Attachment {
+            filename: &a.filename,
+            content_type: &a.content_type,
+            content: &a.content,
+        })
+        .collect();
     message::build(
         mail,
         &Draft {
@@ -42,6 +52,7 @@ pub fn build_message(
             message_id,
             date,
             body,
+            attachments: &attachments,
             list: true,
         },
     )

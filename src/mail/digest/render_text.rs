@@ -1,11 +1,15 @@
 //! The digest's `text/plain` body: a readable plain-text document written
 //! directly (not converted from HTML), wrapped at 78 columns with East Asian
 //! wide characters counted as two columns. Words and URLs are never split.
+//! Each article is rendered on its own (in full or as one entry) so the
+//! layout can weigh it; [`document`] puts the chosen pieces together.
 
 use std::fmt::Write as _;
 
-use super::revised::{RevisedView, REVISED_HEADING};
-use super::view::{more_line, DigestView, ItemView};
+use super::body::{Pieces, Shown};
+use super::layout::Tier;
+use super::revised::RevisedView;
+use super::view::{DigestView, ItemView};
 use crate::mail::text::is_extending;
 
 /// Wrap width in columns.
@@ -126,6 +130,7 @@ fn no_line_start(c: char) -> bool {
             | ']'
             | '}'
             | '%'
+            | '\u{a0}'
     )
 }
 
@@ -153,7 +158,8 @@ fn tokenize(text: &str) -> Vec<Token> {
     let mut space = false;
     let mut current: Option<Token> = None;
     for c in text.chars() {
-        if c.is_whitespace() {
+        // A no-break space (inside a date) glues its neighbours.
+        if c.is_whitespace() && c != '\u{a0}' {
             if let Some(t) = current.take() {
                 raw.push(t);
             }
@@ -243,130 +249,199 @@ pub(super) fn wrap_into(out: &mut String, text: &str, first: &str, indent: &str)
     out.push('\n');
 }
 
-/// Renders the text body.
-pub(super) fn render(view: &DigestView) -> String {
+/// The indent of full items when the highest number is `max_number`: the
+/// width of `N. `, at least 4, so every item lines up and an item's size
+/// does not depend on its number.
+pub(super) fn indent_for(max_number: usize) -> usize {
+    format!("{max_number}. ").len().max(4)
+}
+
+/// The text part: headline, topics (full items numbered across topics,
+/// then one-line entries, then what only the attachment has), the Revised
+/// section, the footer.
+pub(super) fn document(view: &DigestView, shown: &Shown, pieces: &Pieces) -> String {
+    let words = view.words;
     let mut out = String::new();
-    let headline = if view.total == 0 {
-        format!("reformwatch digest for {}: no new articles", view.recipient)
-    } else {
-        format!(
-            "reformwatch digest for {}: {} article{}",
-            view.recipient,
-            view.total,
-            if view.total == 1 { "" } else { "s" }
-        )
-    };
-    wrap_into(&mut out, &headline, "", "");
     wrap_into(
         &mut out,
-        &format!("{} ({})", view.generated, view.tz_name),
+        &words.text_headline(&view.recipient, view.total),
         "",
         "",
     );
-
-    for group in &view.groups {
-        out.push('\n');
-        let heading = format!("{} ({})", group.name, group.total);
-        wrap_into(&mut out, &heading, "", "");
-        let underline = width(&heading).min(WIDTH);
-        out.push_str(&"=".repeat(underline));
-        out.push('\n');
-        for item in &group.items {
-            out.push('\n');
-            item_text(&mut out, item);
-        }
-        if group.more > 0 {
-            out.push('\n');
-            wrap_into(&mut out, &more_line(group.more, &group.name), "", "");
-        }
+    wrap_into(
+        &mut out,
+        &words.zoned(&view.generated, &view.tz_name),
+        "",
+        "",
+    );
+    if shown.articles_attached {
+        wrap_into(&mut out, &words.attachment_note(shown.new_total), "", "");
     }
 
-    if view.omitted > 0 {
+    let mut number = 0usize;
+    for (g, group) in view.groups.iter().enumerate() {
+        let show = &shown.groups[g];
         out.push('\n');
-        wrap_into(
-            &mut out,
-            &format!(
-                "… and {} more article{} not shown here (see `reformwatch articles`).",
-                view.omitted,
-                if view.omitted == 1 { "" } else { "s" }
-            ),
-            "",
-            "",
-        );
+        let heading = words.heading(&group.name, group.items.len());
+        wrap_into(&mut out, &heading, "", "");
+        out.push_str(&"=".repeat(width(&heading).min(WIDTH)));
+        out.push('\n');
+        for &i in &show.full {
+            number += 1;
+            out.push('\n');
+            numbered(
+                &mut out,
+                number,
+                &pieces.items[g][i].full.text,
+                pieces.indent,
+            );
+        }
+        if !show.lines.is_empty() {
+            out.push('\n');
+            out.push_str(words.more_heading());
+            out.push('\n');
+            for &i in &show.lines {
+                out.push_str(&pieces.items[g][i].line.text);
+            }
+        }
+        if show.attached > 0 {
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                &words.only_attached(show.attached, &group.name),
+                "",
+                "",
+            );
+        }
     }
 
     if !view.revisions.is_empty() {
-        revised_text(&mut out, &view.revisions);
+        out.push('\n');
+        let heading = words.heading(words.revised_heading(), view.revisions.len());
+        let _ = writeln!(out, "{heading}\n{}", "=".repeat(width(&heading).min(WIDTH)));
+        for r in shown.revised_of(Tier::Full) {
+            out.push('\n');
+            out.push_str(&pieces.revised[r].full.text);
+        }
+        if shown.revised.contains(&Tier::Line) {
+            out.push('\n');
+        }
+        for r in shown.revised_of(Tier::Line) {
+            out.push_str(&pieces.revised[r].line.text);
+        }
+        let attached = shown.revised_of(Tier::Attached).count();
+        if attached > 0 {
+            out.push('\n');
+            wrap_into(&mut out, &words.revised_only_attached(attached), "", "");
+        }
     }
 
     out.push_str("\n-- \n");
-    let topics = if view.topic_names.is_empty() {
-        "none".to_owned()
-    } else {
-        view.topic_names.join(", ")
-    };
-    wrap_into(
-        &mut out,
-        &format!("Sent by reformwatch. Your topics: {topics}."),
-        "",
-        "",
-    );
+    wrap_into(&mut out, &words.footer(&view.topic_names), "", "");
     out
 }
 
-fn item_text(out: &mut String, item: &ItemView) {
-    let number = format!("{}. ", item.number);
-    let indent = " ".repeat(width(&number).max(4));
-    let first = format!("{number:<width$}", width = indent.len());
-    wrap_into(out, &item.title, &first, &indent);
+/// Appends a full item's `text` (which starts with `indent` spaces) with
+/// its number written over those spaces.
+fn numbered(out: &mut String, number: usize, text: &str, indent: usize) {
+    let label = format!("{number}. ");
+    out.push_str(&format!("{label:<indent$}"));
+    out.push_str(text.get(indent.max(label.len())..).unwrap_or_default());
+}
+
+/// One new article in full, its first line starting with `indent` spaces
+/// where [`document`] writes its number.
+pub(super) fn item_full(item: &ItemView, words: super::lang::Words, indent: usize) -> String {
+    let mut out = String::new();
+    let pad = " ".repeat(indent);
+    wrap_into(&mut out, &item.title, &pad, &pad);
 
     let mut meta = format!("{} · {}", item.source, item.time);
     if item.revision > 1 {
-        meta.push_str(&format!(" · revised (r{})", item.revision));
+        meta.push_str(" · ");
+        meta.push_str(&words.revised_badge(item.revision));
     }
-    wrap_into(out, &meta, &indent, &indent);
-
+    wrap_into(&mut out, &meta, &pad, &pad);
     if !item.terms.is_empty() {
-        wrap_into(
-            out,
-            &format!("Terms: {}", item.terms.join(", ")),
-            &indent,
-            &indent,
+        let terms = format!(
+            "{}{}",
+            words.terms_label(),
+            item.terms.join(words.terms_sep())
         );
+        wrap_into(&mut out, &terms, &pad, &pad);
     }
     if !item.also.is_empty() {
-        wrap_into(
-            out,
-            &format!("Also in: {}", item.also.join(", ")),
-            &indent,
-            &indent,
-        );
+        let also = format!("{}{}", words.also_label(), item.also.join(words.list_sep()));
+        wrap_into(&mut out, &also, &pad, &pad);
     }
     if let Some(lead) = &item.lead {
-        wrap_into(out, lead, &indent, &indent);
+        wrap_into(&mut out, lead, &pad, &pad);
     }
     if let Some(url) = &item.url {
-        out.push_str(&indent);
-        out.push_str(url);
-        out.push('\n');
+        let _ = writeln!(out, "{pad}{url}");
     }
+    out
 }
 
-/// The Revised section: a heading, then per article its title, source,
-/// meta line, link, and the diff text unchanged (not re-wrapped, so it reads
-/// exactly as `reformwatch diff` prints it).
-fn revised_text(out: &mut String, revisions: &[RevisedView]) {
-    out.push('\n');
-    let heading = format!("{REVISED_HEADING} ({})", revisions.len());
-    let _ = writeln!(out, "{heading}\n{}", "=".repeat(heading.chars().count()));
-    for item in revisions {
-        out.push('\n');
-        let _ = writeln!(out, "* {}", item.title);
-        let _ = writeln!(out, "  {} · {}", item.source, item.meta);
-        if let Some(url) = &item.url {
-            let _ = writeln!(out, "  {url}");
-        }
-        out.push('\n');
-        out.push_str(&item.diff_text);
+/// One new article as a one-line entry: `- title · source · time`, then
+/// its link on a line of its own.
+pub(super) fn item_line(item: &ItemView) -> String {
+    let mut out = String::new();
+    let entry = format!("{} · {} · {}", item.title, item.source, item.time);
+    wrap_into(&mut out, &entry, "- ", "  ");
+    if let Some(url) = &item.url {
+        let _ = writeln!(out, "  {url}");
     }
+    out
+}
+
+/// One revised article in full: title, source and meta line, link, and the
+/// diff text unchanged (not re-wrapped, so it reads exactly as
+/// `reformwatch diff` prints it).
+pub(super) fn revised_full(item: &RevisedView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "* {}", item.title);
+    let _ = writeln!(out, "  {} · {}", item.source, item.meta);
+    if let Some(url) = &item.url {
+        let _ = writeln!(out, "  {url}");
+    }
+    out.push('\n');
+    out.push_str(&item.diff_text);
+    out
+}
+
+/// One revised article as a one-line entry pointing to `revisions.txt`.
+pub(super) fn revised_line(item: &RevisedView, words: super::lang::Words) -> String {
+    let mut out = String::new();
+    let entry = format!(
+        "{} · {} · {} · {}",
+        item.title,
+        item.source,
+        item.meta,
+        words.diff_attached()
+    );
+    wrap_into(&mut out, &entry, "- ", "  ");
+    if let Some(url) = &item.url {
+        let _ = writeln!(out, "  {url}");
+    }
+    out
+}
+
+/// `revisions.txt`: the Revised heading, then every article whose diff the
+/// body has no room for, exactly as the text part shows a full one.
+pub(super) fn revisions_file(view: &DigestView, shown: &Shown, pieces: &Pieces) -> String {
+    let words = view.words;
+    let n = shown.revised.iter().filter(|t| **t != Tier::Full).count();
+    let heading = words.heading(words.revised_heading(), n);
+    let mut out = format!("{heading}\n{}\n", "=".repeat(width(&heading).min(WIDTH)));
+    for (r, _) in shown
+        .revised
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t != Tier::Full)
+    {
+        out.push('\n');
+        out.push_str(&pieces.revised[r].full.text);
+    }
+    out
 }

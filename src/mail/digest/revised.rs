@@ -1,23 +1,22 @@
 //! The digest's "Revised" section: articles a subscriber got before that
 //! were edited since, each with the field-aware diff inline (HTML:
-//! [`ArticleDiff::to_html`]; text: [`ArticleDiff::to_text`], verbatim, so
-//! it reads exactly as `reformwatch diff` prints it). This module holds the
-//! input type and its view; [`super::render_text`] and
-//! [`super::render_html`] place the section after the new articles and
-//! before the footer, never mixed with them. Pure, like the rest of the
-//! digest.
+//! [`ArticleDiff::to_html_in`]; text: [`ArticleDiff::to_text_in`], verbatim,
+//! so it reads exactly as `reformwatch diff` prints it, with labels in the
+//! subscriber's language). This module holds the input type and its view;
+//! [`super::render_text`] and [`super::render_html`] place the section
+//! after the new articles and before the footer, never mixed with them;
+//! diffs the body has no room for go to `revisions.txt`. Pure, like the
+//! rest of the digest.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::view::{format_time, safe_url, MAX_SOURCE_CHARS, MAX_TITLE_CHARS};
+use super::lang::Words;
+use super::view::{safe_url, MAX_SOURCE_CHARS, MAX_TITLE_CHARS};
 use crate::analysis::diff::ArticleDiff;
 use crate::document::text_hygiene::fold_line;
 use crate::mail::text::truncate_chars;
 use crate::model::ChangeClass;
-
-/// Heading of the section in both parts.
-pub const REVISED_HEADING: &str = "Revised";
 
 /// One revised article for one subscriber.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,13 +44,15 @@ pub struct RevisedItem {
 /// One article of the Revised section as the renderers show it: text
 /// sanitized and cut, times in the subscriber's zone, the diff rendered.
 pub(super) struct RevisedView {
+    /// Database id, to record what the message carried.
+    pub(super) article_id: i64,
     /// Clean headline, at most 300 characters.
     pub(super) title: String,
     /// Normalized `http`/`https` link, if any.
     pub(super) url: Option<String>,
     /// Clean source name, at most 80 characters.
     pub(super) source: String,
-    /// `r1 → r2, substantive edit · seen 2024-09-02 09:00`.
+    /// `r1 → r2, substantive edit · seen 2 Sep 2024 09:00`.
     pub(super) meta: String,
     /// The diff as `reformwatch diff` prints it (ends with a newline).
     pub(super) diff_text: String,
@@ -59,22 +60,31 @@ pub(super) struct RevisedView {
     pub(super) diff_html: String,
 }
 
-/// The view of one revised article for a subscriber in zone `tz`.
-pub(super) fn view(item: &RevisedItem, tz: Tz) -> RevisedView {
+/// The view of one revised article for a subscriber in zone `tz` who
+/// reads `words`.
+pub(super) fn view(item: &RevisedItem, tz: Tz, words: Words) -> RevisedView {
     let diff = item.diff.clone().in_timezone(tz);
+    let mut title = truncate_chars(&fold_line(&item.title), MAX_TITLE_CHARS);
+    if title.is_empty() {
+        title = words.untitled().to_owned();
+    }
+    let mut source = truncate_chars(&fold_line(&item.source_name), MAX_SOURCE_CHARS);
+    if source.is_empty() {
+        source = words.unknown_source().to_owned();
+    }
     RevisedView {
-        title: truncate_chars(&fold_line(&item.title), MAX_TITLE_CHARS),
+        article_id: item.article_id,
+        title,
         url: item.url.as_deref().and_then(safe_url),
-        source: truncate_chars(&fold_line(&item.source_name), MAX_SOURCE_CHARS),
-        meta: format!(
-            "r{} → r{}, {} edit · seen {}",
+        source,
+        meta: words.revised_meta(
             item.from_revision,
             item.revision,
             item.class,
-            format_time(item.seen_at, tz)
+            &words.time(item.seen_at, tz),
         ),
-        diff_text: diff.to_text(),
-        diff_html: diff.to_html(),
+        diff_text: diff.to_text_in(words.0),
+        diff_html: diff.to_html_in(words.0),
     }
 }
 
@@ -100,6 +110,7 @@ mod tests {
             timezone: chrono_tz::Asia::Shanghai,
             format,
             revisions: Some(ChangeClass::Substantive),
+            language: crate::config::Language::En,
         }
     }
 
@@ -172,30 +183,13 @@ mod tests {
         assert!(d.text.contains(&r.diff.to_text()), "{}", d.text);
         assert!(d
             .text
-            .contains("r1 → r2, substantive edit · seen 2024-09-02 11:00"));
+            .contains("r1 → r2, substantive edit · seen 2\u{a0}Sep\u{a0}2024\u{a0}11:00"));
         let html = d.html.unwrap();
         let diff_at = html.find(&r.diff.to_html()).expect("the diff's HTML");
         assert!(diff_at < html.find("Sent by reformwatch").unwrap());
         assert!(html.contains("href=\"https://news.example.cn/a/7.html\""));
-        // Without revised articles the digest is the plain one.
-        let plain = render_with_revised(
-            &subscriber(MailFormat::Text),
-            &topics,
-            &[new_item()],
-            &[],
-            now,
-            200,
-        );
-        assert_eq!(
-            plain,
-            super::super::render_capped(
-                &subscriber(MailFormat::Text),
-                &topics,
-                &[new_item()],
-                now,
-                200
-            )
-        );
+        assert_eq!(d.carried.revisions, vec![7]);
+        assert!(d.attachments.is_empty(), "one diff fits the body");
     }
 
     #[test]
@@ -223,7 +217,8 @@ mod tests {
         assert!(section < html.find("Sent by reformwatch").unwrap());
         assert_eq!(html.matches("<del").count(), 2);
 
-        // With new articles capped, the section follows the "not shown" note.
+        // With new articles over the full-treatment cap, the section follows
+        // their one-line entries.
         let items: Vec<DigestItem> = (0..3)
             .map(|i| DigestItem {
                 article_id: 100 + i,
@@ -245,7 +240,7 @@ mod tests {
             d.subject
         );
         assert!(d.html.is_none());
-        let more = d.text.find("2 more articles").expect("the cap note");
+        let more = d.text.find("More articles:").expect("the one-line entries");
         assert!(more < d.text.find("Revised (1)").unwrap(), "{}", d.text);
     }
 }

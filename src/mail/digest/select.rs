@@ -1,9 +1,11 @@
-//! Pure: which of a subscriber's pending articles a digest shows, and
-//! where. Each article appears once (its highest revision), under its
-//! best-scoring topic among the subscriber's; topics follow the
-//! subscriber's configured order with unmatched articles last. Over the
-//! item cap every topic keeps a fair share and shows its best-scoring
-//! articles; within a topic the shown articles are newest first.
+//! Pure: how a subscriber's pending articles are grouped and ranked. Each
+//! article appears once (its highest revision), under its best-scoring
+//! topic among the subscriber's; topics follow the subscriber's configured
+//! order with unmatched articles last. Within a topic articles are ranked
+//! best score first (newest first on equal scores), and every topic gets a
+//! fair share of `[mail] max_items` for the full treatment. Which articles
+//! the body then shows, and how, is the layout's decision (`layout.rs`);
+//! nothing here leaves an article out.
 
 use std::collections::HashMap;
 
@@ -19,13 +21,15 @@ pub(super) struct Group<'a> {
     /// Position of the topic in the subscriber's order; `None` for the
     /// articles whose matches name none of the subscriber's topics.
     pub(super) topic: Option<usize>,
-    /// Articles of this group, shown or not.
-    pub(super) total: usize,
-    /// The articles shown, newest first.
-    pub(super) shown: Vec<Placed<'a>>,
+    /// Every article of this group, ranked: best score first, newest first
+    /// on equal scores.
+    pub(super) ranked: Vec<Placed<'a>>,
+    /// How many of the best-ranked may get the full treatment: the group's
+    /// fair share of `max_items`.
+    pub(super) full_quota: usize,
 }
 
-/// What a digest shows of its new articles.
+/// A digest's new articles, grouped and ranked.
 pub(super) struct Selection<'a> {
     /// Non-empty groups in display order.
     pub(super) groups: Vec<Group<'a>>,
@@ -46,9 +50,17 @@ pub(super) fn topic_order(topics: &[String]) -> Vec<&str> {
     order
 }
 
-/// Groups `items` under the topics of `order` and chooses at most
-/// `max_items` (at least 1) to show. `now` bounds the publication dates
-/// trusted for ordering: more than a day ahead, the first-seen time counts.
+/// When an article counts as published for ordering: its published time,
+/// unless that is more than a day after `now` (then when it was first seen).
+pub(super) fn sort_time(item: &DigestItem, now: DateTime<Utc>) -> DateTime<Utc> {
+    match item.published_at {
+        Some(p) if p <= now + chrono::Duration::days(1) => p,
+        _ => item.first_seen_at,
+    }
+}
+
+/// Groups `items` under the topics of `order` and ranks each group; at
+/// most `max_items` (at least 1) of all may get the full treatment.
 pub(super) fn select<'a>(
     order: &[&str],
     items: &'a [DigestItem],
@@ -60,38 +72,21 @@ pub(super) fn select<'a>(
     // Subscriber order first, unmatched articles last.
     grouped.sort_by_key(|(k, _)| k.map_or(usize::MAX, |p| p));
 
-    let limit = now + chrono::Duration::days(1);
-    let sort_time = |it: &DigestItem| -> DateTime<Utc> {
-        match it.published_at {
-            Some(p) if p <= limit => p,
-            _ => it.first_seen_at,
-        }
-    };
-    let newest_first = |(a, _): &Placed<'_>, (b, _): &Placed<'_>| {
-        sort_time(b)
-            .cmp(&sort_time(a))
-            .then_with(|| b.article_id.cmp(&a.article_id))
-    };
     let sizes: Vec<usize> = grouped.iter().map(|(_, m)| m.len()).collect();
     let quotas = fair_quotas(&sizes, max_items.max(1));
     let mut groups = Vec::new();
-    for ((topic, mut members), quota) in grouped.into_iter().zip(quotas) {
-        let total = members.len();
-        if quota < total {
-            // Over the cap: keep the best-scoring articles of this topic.
-            members.sort_by(|a, b| {
-                let score = |p: &Placed<'_>| score_key(p.1.map_or(f64::NAN, |m| m.score));
-                score(b)
-                    .total_cmp(&score(a))
-                    .then_with(|| newest_first(a, b))
-            });
-            members.truncate(quota);
-        }
-        members.sort_by(newest_first);
+    for ((topic, mut members), full_quota) in grouped.into_iter().zip(quotas) {
+        members.sort_by(|a, b| {
+            let score = |p: &Placed<'_>| score_key(p.1.map_or(f64::NAN, |m| m.score));
+            score(b)
+                .total_cmp(&score(a))
+                .then_with(|| sort_time(b.0, now).cmp(&sort_time(a.0, now)))
+                .then_with(|| b.0.article_id.cmp(&a.0.article_id))
+        });
         groups.push(Group {
             topic,
-            total,
-            shown: members,
+            ranked: members,
+            full_quota,
         });
     }
     Selection {

@@ -31,6 +31,7 @@ pub(super) fn subscriber(format: MailFormat) -> Subscriber {
         timezone: chrono_tz::Asia::Shanghai,
         format,
         revisions: Some(crate::model::ChangeClass::Substantive),
+        language: crate::config::Language::En,
     }
 }
 
@@ -150,12 +151,22 @@ pub(super) fn sample_items() -> Vec<DigestItem> {
 /// Every tag in the HTML is one the renderer writes, with only harmless
 /// attributes, and every link is http(s). Escaped article text cannot
 /// contain a raw `<`, so scanning raw tags covers all markup.
-fn assert_no_active_html(html: &str) {
+pub(super) fn assert_no_active_html(html: &str) {
     const TAGS: &[&str] = &[
         "!doctype", "html", "head", "meta", "title", "body", "div", "h1", "h2", "p", "ol", "li",
-        "a", "span", "bdi", "code",
+        "a", "span", "bdi", "code", "ul", "del", "ins",
     ];
-    const ATTRS: &[&str] = &["style", "href", "start", "charset", "name", "content"];
+    const ATTRS: &[&str] = &[
+        "style",
+        "href",
+        "start",
+        "charset",
+        "name",
+        "content",
+        "lang",
+        "class",
+        "data-class",
+    ];
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         let end = rest[start..].find('>').expect("unclosed tag") + start;
@@ -225,9 +236,15 @@ fn groups_by_best_topic_in_subscriber_order_newest_first() {
     assert!(text[soe..].contains("国企改革深化提升行动"));
     assert!(text[soe..].contains("Also in: 改革"));
     // Time in Asia/Shanghai.
-    assert!(text.contains("人民网 时政 · 2024-09-01 08:15"), "{text}");
+    assert!(
+        text.contains("人民网 时政 · 1\u{a0}Sep\u{a0}2024\u{a0}08:15"),
+        "{text}"
+    );
     // Terms: count and title occurrences.
-    assert!(text.contains("改革 ×3 (标题 1)"), "{text}");
+    assert!(
+        text.contains("Terms: 改革 ×3 (title 1), 深化改革 ×1 (title 1)"),
+        "{text}"
+    );
     assert!(text.contains("https://news.example.cn/a/1.html\n"));
 
     let html = d.html.as_deref().unwrap();
@@ -300,7 +317,11 @@ fn missing_or_future_publication_time_falls_back_to_first_seen() {
         vec![m("reform", 1.0, vec![])],
     );
     let d = render(&subscriber(MailFormat::Text), &topics(), &[a, b, c], now());
-    assert!(d.text.contains("seen 2024-09-01 20:00"), "{}", d.text);
+    assert!(
+        d.text.contains("seen 1\u{a0}Sep\u{a0}2024\u{a0}20:00"),
+        "{}",
+        d.text
+    );
     // 2099 is ordered by first_seen (05:00Z), so it comes last.
     let pa = d.text.find("no date").unwrap();
     let pc = d.text.find("yesterday").unwrap();
@@ -331,7 +352,7 @@ fn unmatched_topic_goes_to_other_group_last() {
 }
 
 #[test]
-fn caps_at_max_items_with_more_note() {
+fn over_max_items_the_rest_are_one_line_entries_not_dropped() {
     let items: Vec<DigestItem> = (0..(MAX_ITEMS as i64 + 25))
         .map(|i| {
             item(
@@ -344,17 +365,30 @@ fn caps_at_max_items_with_more_note() {
         .collect();
     let d = render(&subscriber(MailFormat::Html), &topics(), &items, now());
     assert_eq!(d.item_count, MAX_ITEMS + 25);
-    assert!(d.text.contains("… and 25 more articles not shown"));
-    assert!(d.html.as_deref().unwrap().contains("25 more articles"));
-    assert_eq!(
-        d.text.matches("https://news.example.cn/").count(),
-        MAX_ITEMS
-    );
+    assert!(!d.text.contains("not shown"));
+    // Every article is in the message: each link once in each part.
+    let html = d.html.as_deref().unwrap();
+    for i in 0..(MAX_ITEMS as i64 + 25) {
+        let url = format!("https://news.example.cn/a/{i}.html");
+        assert_eq!(d.text.matches(&format!("{url}\n")).count(), 1, "{url}");
+        assert_eq!(html.matches(&format!("\"{url}\"")).count(), 1, "{url}");
+    }
+    assert_eq!(d.carried.articles.len(), MAX_ITEMS + 25);
+    // At most max_items in full: numbered in the text, in the <ol> in HTML.
+    let full = d.text.lines().filter(|l| starts_numbered(l)).count();
+    assert!(full <= MAX_ITEMS, "{full} in full");
+    assert!(d.text.contains("More articles:"));
+}
+
+/// `12. title`: the first line of an item in full.
+pub(super) fn starts_numbered(line: &str) -> bool {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && line[digits..].starts_with(". ")
 }
 
 #[test]
-fn cap_is_shared_fairly_between_topics_and_shows_the_best_scores() {
-    // 300 reform articles scored by id, 5 SOE articles; cap 20.
+fn full_treatment_is_shared_fairly_between_topics_and_goes_to_the_best_scores() {
+    // 300 reform articles scored by id, 5 SOE articles; 20 in full.
     let mut items: Vec<DigestItem> = (0..300)
         .map(|i| {
             item(
@@ -368,26 +402,23 @@ fn cap_is_shared_fairly_between_topics_and_shows_the_best_scores() {
     items.extend(
         (1000..1005).map(|i| item(i, &format!("soe {i}"), None, vec![m("soe", 1.0, vec![])])),
     );
-    let d = render_capped(&subscriber(MailFormat::Html), &topics(), &items, now(), 20);
+    let sub = subscriber(MailFormat::Html);
+    let d = render_with_revised(&sub, &topics(), &items, &[], now(), 20);
     assert_eq!(d.item_count, 305);
-    assert_eq!(d.text.matches("https://news.example.cn/").count(), 20);
-    // The small topic is shown whole; the big one keeps its 15 best.
+    let full: Vec<&str> = d.text.lines().filter(|l| starts_numbered(l)).collect();
+    assert_eq!(full.len(), 20, "{full:?}");
+    // The small topic is whole in full; the big one has its 15 best.
     for i in 1000..1005 {
-        assert!(d.text.contains(&format!("soe {i}")), "soe {i} missing");
+        assert!(full.iter().any(|l| l.ends_with(&format!("soe {i}"))));
     }
     for i in 285..300 {
-        assert!(
-            d.text.contains(&format!("reform {i}\n")),
-            "reform {i} missing"
-        );
+        assert!(full.iter().any(|l| l.ends_with(&format!(" reform {i}"))));
     }
-    assert!(!d.text.contains("reform 284\n"));
-    assert!(d
-        .text
-        .contains("… and 285 more articles in 改革 not shown here."));
-    assert!(!d.text.contains("in 国企 not shown"));
-    let html = d.html.unwrap();
-    assert!(html.contains("285 more articles in 改革"));
+    // The rest are one-line entries, all of them.
+    for i in 0..285 {
+        assert!(d.text.contains(&format!("- reform {i} · ")), "reform {i}");
+    }
+    assert!(d.attachments.is_empty());
 }
 
 #[test]
@@ -492,7 +523,7 @@ fn bidi_zero_width_and_controls_are_stripped() {
     assert!(d.text.contains("abctxt.exe xyz w"), "{}", d.text);
     assert!(d.text.contains("    首行缩进反转"), "{}", d.text);
     assert!(html.contains("<bdi>abctxt.exe xyz w</bdi>"));
-    assert!(d.text.contains("改革 ×1 (标题 1)"));
+    assert!(d.text.contains("改革 ×1 (title 1)"));
 }
 
 #[test]

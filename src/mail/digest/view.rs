@@ -1,14 +1,15 @@
-//! Pure: the view model the text and HTML renderers share. Everything in it
-//! is already sanitized (one clean line, cut to length, links only
-//! `http`/`https`), ordered and numbered, and times are in the
-//! subscriber's zone, so the renderers only lay it out.
+//! Pure: the view model the text and HTML renderers and `articles.csv`
+//! share. Everything in it is already sanitized (one clean line, cut to
+//! length, links only `http`/`https`), ranked and in the subscriber's
+//! language and time zone, so the renderers only lay it out.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::lang::Words;
 use super::render_text::char_width;
 use super::revised::{self, RevisedItem, RevisedView};
-use super::select::{Placed, Selection};
+use super::select::{sort_time, Placed, Selection};
 use crate::config;
 use crate::document::text_hygiene::{fold_line, is_hidden};
 use crate::mail::message::sanitize_subject;
@@ -26,6 +27,8 @@ const MAX_TERMS: usize = 10;
 
 /// Everything the renderers show, already sanitized and ordered.
 pub(super) struct DigestView {
+    /// The subscriber's language.
+    pub(super) words: Words,
     /// Who it is for (sanitized display name or email).
     pub(super) recipient: String,
     /// `now` in the subscriber's time zone, formatted.
@@ -39,8 +42,6 @@ pub(super) struct DigestView {
     /// How many of `total` are revisions of earlier articles: new articles
     /// at a revision above 1, and every article of the Revised section.
     pub(super) revised: usize,
-    /// New articles not shown because of the item cap.
-    pub(super) omitted: usize,
     /// The Revised section, after the groups (empty: no section).
     pub(super) revisions: Vec<RevisedView>,
     /// Names of the subscriber's topics, for the footer.
@@ -49,24 +50,31 @@ pub(super) struct DigestView {
 
 /// One topic of the digest.
 pub(super) struct GroupView {
+    /// The topic's name (its id when it has none).
     pub(super) name: String,
-    /// Items in this group, including omitted ones.
-    pub(super) total: usize,
-    /// Items of this group left out because of the cap ("N more").
-    pub(super) more: usize,
+    /// Every article of the topic, ranked (best first).
     pub(super) items: Vec<ItemView>,
+    /// How many of the best-ranked may be shown in full (`max_items` share).
+    pub(super) full_quota: usize,
 }
 
 /// One new article as shown.
 pub(super) struct ItemView {
-    pub(super) number: usize,
+    /// Database id, to record what the message carried.
+    pub(super) article_id: i64,
     pub(super) title: String,
     pub(super) url: Option<String>,
     pub(super) source: String,
-    /// `2024-09-02 08:15`, or `seen 2024-09-02 08:15` without a published time.
+    /// `2 Sep 2024 08:15`, or `seen 2 Sep 2024 08:15` without a published time.
     pub(super) time: String,
+    /// Display order within a tier: newest first.
+    pub(super) sort_time: DateTime<Utc>,
+    /// The published time for `articles.csv`: `2024-09-02 08:15`, zoned.
+    pub(super) published: Option<String>,
+    /// The match's score, for `articles.csv`.
+    pub(super) score: Option<f64>,
     pub(super) revision: u32,
-    /// `改革 ×3 (标题 1)` entries.
+    /// `改革 ×3 (title 1)` entries.
     pub(super) terms: Vec<String>,
     /// Other subscribed topics this article also matched.
     pub(super) also: Vec<String>,
@@ -84,6 +92,7 @@ pub(super) fn build_view(
     now: DateTime<Utc>,
 ) -> DigestView {
     let tz: Tz = subscriber.timezone;
+    let words = Words(subscriber.language);
     let topic_name = |id: &str| -> String {
         let name = topics
             .iter()
@@ -95,26 +104,25 @@ pub(super) fn build_view(
     };
     let topic_names: Vec<String> = order.iter().map(|id| topic_name(id)).collect();
 
-    let mut groups = Vec::new();
-    // Items are numbered across groups; the last number is how many show.
-    let mut number = 0usize;
-    for group in selection.groups {
-        let name = match group.topic {
-            Some(pos) => topic_names[pos].clone(),
-            None => "Other".to_owned(),
-        };
-        let mut views = Vec::new();
-        for &placed in &group.shown {
-            number += 1;
-            views.push(item_view(placed, number, order, &topic_name, tz));
-        }
-        groups.push(GroupView {
-            name,
-            total: group.total,
-            more: group.total - views.len(),
-            items: views,
-        });
-    }
+    let ctx = ItemContext {
+        order,
+        topic_name: &topic_name,
+        tz,
+        words,
+        now,
+    };
+    let groups = selection
+        .groups
+        .iter()
+        .map(|group| GroupView {
+            name: match group.topic {
+                Some(pos) => topic_names[pos].clone(),
+                None => words.other_topic().to_owned(),
+            },
+            items: group.ranked.iter().map(|&p| item_view(p, &ctx)).collect(),
+            full_quota: group.full_quota,
+        })
+        .collect();
 
     let recipient = subscriber
         .name
@@ -123,39 +131,46 @@ pub(super) fn build_view(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| fold_line(&subscriber.email));
     DigestView {
+        words,
         recipient: truncate_chars(&recipient, 80),
-        generated: format_time(now, tz),
+        generated: words.time(now, tz),
         tz_name: tz.name().to_owned(),
         groups,
         total: selection.distinct + revised.len(),
         revised: selection.revised + revised.len(),
-        omitted: selection.distinct - number,
-        revisions: revised.iter().map(|r| revised::view(r, tz)).collect(),
+        revisions: revised
+            .iter()
+            .map(|r| revised::view(r, tz, words))
+            .collect(),
         topic_names,
     }
 }
 
-fn item_view(
-    (item, m): Placed<'_>,
-    number: usize,
-    order: &[&str],
-    topic_name: &dyn Fn(&str) -> String,
+/// What every item's view needs besides the item.
+struct ItemContext<'a> {
+    order: &'a [&'a str],
+    topic_name: &'a dyn Fn(&str) -> String,
     tz: Tz,
-) -> ItemView {
+    words: Words,
+    now: DateTime<Utc>,
+}
+
+fn item_view((item, m): Placed<'_>, ctx: &ItemContext<'_>) -> ItemView {
+    let words = ctx.words;
     let mut title = truncate_chars(&fold_line(&item.title), MAX_TITLE_CHARS);
     if title.is_empty() {
-        title = "(untitled)".to_owned();
+        title = words.untitled().to_owned();
     }
     let time = match item.published_at {
-        Some(p) => format_time(p, tz),
-        None => format!("seen {}", format_time(item.first_seen_at, tz)),
+        Some(p) => words.time(p, ctx.tz),
+        None => words.seen(&words.time(item.first_seen_at, ctx.tz)),
     };
-    let terms = m.map(term_lines).unwrap_or_default();
+    let terms = m.map(|m| term_lines(m, words)).unwrap_or_default();
     let chosen = m.map(|m| m.topic_id.as_str());
     let mut also: Vec<String> = Vec::new();
-    for t in order {
+    for t in ctx.order {
         if Some(*t) != chosen && item.matches.iter().any(|x| x.topic_id == *t) {
-            also.push(topic_name(t));
+            also.push((ctx.topic_name)(t));
         }
     }
     let lead = item
@@ -166,14 +181,21 @@ fn item_view(
         .map(|l| truncate_words(&l, MAX_LEAD_CHARS));
     let mut source = truncate_chars(&fold_line(&item.source_name), MAX_SOURCE_CHARS);
     if source.is_empty() {
-        source = "(unknown source)".to_owned();
+        source = words.unknown_source().to_owned();
     }
     ItemView {
-        number,
+        article_id: item.article_id,
         title,
         url: item.url.as_deref().and_then(safe_url),
         source,
         time,
+        sort_time: sort_time(item, ctx.now),
+        published: item.published_at.map(|p| {
+            p.with_timezone(&ctx.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        }),
+        score: m.map(|m| m.score).filter(|s| s.is_finite()),
         revision: item.revision,
         terms,
         also,
@@ -181,8 +203,8 @@ fn item_view(
     }
 }
 
-/// `改革 ×3 (标题 1)` for the most frequent terms of a match.
-fn term_lines(m: &model::TopicMatch) -> Vec<String> {
+/// `改革 ×3 (title 1)` for the most frequent terms of a match.
+fn term_lines(m: &model::TopicMatch, words: Words) -> Vec<String> {
     let mut hits: Vec<&model::TermHit> = m.hits.iter().collect();
     hits.sort_by_key(|h| std::cmp::Reverse(h.title.saturating_add(h.body)));
     let mut terms = Vec::new();
@@ -191,54 +213,26 @@ fn term_lines(m: &model::TopicMatch) -> Vec<String> {
         if term.is_empty() {
             continue;
         }
-        let n = h.title.saturating_add(h.body);
-        if h.title > 0 {
-            terms.push(format!("{term} ×{n} (标题 {})", h.title));
-        } else {
-            terms.push(format!("{term} ×{n}"));
-        }
+        terms.push(words.term(&term, h.title.saturating_add(h.body), h.title));
     }
     terms
 }
 
 /// The subject line: counts of new and revised articles, then per topic.
 pub(super) fn subject_line(view: &DigestView) -> String {
-    let new = view.total - view.revised;
-    let mut s = String::from("reformwatch: ");
-    if view.total == 0 {
-        s.push_str("no new articles");
-    } else if view.revised == 0 {
-        s.push_str(&format!(
-            "{new} new article{}",
-            if new == 1 { "" } else { "s" }
-        ));
-    } else {
-        s.push_str(&format!("{new} new, {} revised", view.revised));
-    }
-    // Per-topic counts of new articles, shown or not, in display order.
-    let counts: Vec<String> = view
+    let words = view.words;
+    let mut s = words.subject(view.total - view.revised, view.revised);
+    // Per-topic counts of new articles, in display order.
+    let counts: Vec<(String, usize)> = view
         .groups
         .iter()
-        .map(|g| format!("{} {}", g.name, g.total))
+        .map(|g| (g.name.clone(), g.items.len()))
         .collect();
     if !counts.is_empty() {
         s.push_str(" · ");
-        s.push_str(&counts.join(", "));
+        s.push_str(&words.subject_topics(&counts));
     }
     sanitize_subject(&s)
-}
-
-/// `… and N more in TOPIC not shown here.`, the note closing a capped topic.
-pub(super) fn more_line(more: usize, topic: &str) -> String {
-    format!(
-        "… and {more} more article{} in {topic} not shown here.",
-        if more == 1 { "" } else { "s" }
-    )
-}
-
-/// `2024-09-02 08:15` in zone `tz`.
-pub(super) fn format_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The URL in normalized form if it is an absolute `http`/`https` URL.

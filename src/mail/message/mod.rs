@@ -5,6 +5,10 @@
 //! `Content-Type`, and `Auto-Submitted: auto-generated` (RFC 3834), which
 //! keeps vacation responders and other robots from answering.
 //!
+//! A body may carry attachments (a digest's `articles.csv`): the message is
+//! then `multipart/mixed`, the body part first, each attachment base64 so
+//! its bytes (a byte order mark, CRLF line ends) arrive exactly as made.
+//!
 //! List mail (digests) also carries `List-Id` (RFC 2919) and
 //! `List-Unsubscribe` (RFC 2369). An admin notice does not: it is an alert
 //! to the one operator, not list traffic; a `List-Unsubscribe` there would
@@ -21,8 +25,10 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use lettre::address::AddressError;
-use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Body as LettreBody, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
 use crate::config::MailSettings;
@@ -53,6 +59,8 @@ pub struct Draft<'a> {
     pub date: DateTime<Utc>,
     /// The body.
     pub body: Body<'a>,
+    /// Files attached after the body (none for most messages).
+    pub attachments: &'a [Attachment<'a>],
     /// List mail (a digest): adds `List-Id` and `List-Unsubscribe` (to
     /// `[mail] reply_to`, else the `From` address).
     pub list: bool,
@@ -70,6 +78,17 @@ pub enum Body<'a> {
         /// The `text/html` part.
         html: &'a str,
     },
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, Copy)]
+pub struct Attachment<'a> {
+    /// File name shown to the reader (ASCII, e.g. `articles.csv`).
+    pub filename: &'a str,
+    /// MIME type, e.g. `text/csv; charset=utf-8`.
+    pub content_type: &'a str,
+    /// The file's bytes, sent base64-encoded.
+    pub content: &'a [u8],
 }
 
 /// Why a message could not be built. Each names the offending value; the
@@ -111,6 +130,9 @@ pub enum MessageError {
     /// The `Date` cannot be represented (before 1970 or after 9999).
     #[error("message date {0} is out of range (years 1970 to 9999)")]
     DateOutOfRange(DateTime<Utc>),
+    /// An attachment's MIME type is not valid.
+    #[error("invalid content type {0:?} of an attachment")]
+    InvalidContentType(String),
     /// lettre refused to build the message.
     #[error("cannot build message")]
     Build(#[from] lettre::error::Error),
@@ -209,13 +231,37 @@ pub fn build(mail: &MailSettings, draft: &Draft<'_>) -> Result<Vec<u8>, MessageE
                 mailto_escape(addr.as_ref())
             )));
     }
-    let message = match draft.body {
-        Body::Alternative { text, html } => builder.multipart(
+    let message = match (draft.body, draft.attachments.is_empty()) {
+        (Body::Alternative { text, html }, true) => builder.multipart(
             MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()),
         )?,
-        Body::Text(text) => builder.singlepart(SinglePart::plain(text.to_owned()))?,
+        (Body::Text(text), true) => builder.singlepart(SinglePart::plain(text.to_owned()))?,
+        (body, false) => {
+            let mut mixed = match body {
+                Body::Alternative { text, html } => MultiPart::mixed().multipart(
+                    MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()),
+                ),
+                Body::Text(text) => {
+                    MultiPart::mixed().singlepart(SinglePart::plain(text.to_owned()))
+                }
+            };
+            for a in draft.attachments {
+                mixed = mixed.singlepart(attachment(a)?);
+            }
+            builder.multipart(mixed)?
+        }
     };
     Ok(message.formatted())
+}
+
+/// One attachment as a MIME part: `Content-Disposition: attachment` with
+/// its file name, and the bytes base64-encoded.
+fn attachment(a: &Attachment<'_>) -> Result<SinglePart, MessageError> {
+    let content_type = ContentType::parse(a.content_type)
+        .map_err(|_| MessageError::InvalidContentType(a.content_type.to_owned()))?;
+    let body = LettreBody::new_with_encoding(a.content.to_vec(), ContentTransferEncoding::Base64)
+        .map_err(|_| MessageError::InvalidContentType(a.content_type.to_owned()))?;
+    Ok(lettre::message::Attachment::new(a.filename.to_owned()).body(body, content_type))
 }
 
 /// A display name as it may appear in a header: one clean line, `None`

@@ -163,6 +163,7 @@ fn every_message_gets_the_shared_headers_and_only_list_mail_the_list_ones() {
             message_id: &id,
             date,
             body: Body::Text("改革\n"),
+            attachments: &[],
             list,
         };
         let raw = String::from_utf8(build(&mail(), &draft).unwrap()).unwrap();

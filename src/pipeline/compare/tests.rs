@@ -274,6 +274,16 @@ type Composed = (Vec<(i64, u32)>, Vec<(i64, u32, u32)>);
 /// returns (new article ids with their revision, revised article ids with
 /// their revisions) it held.
 fn compose(store: &Store, least: Option<ChangeClass>, now: DateTime<Utc>) -> Composed {
+    compose_carrying(store, least, now, |_| true)
+}
+
+/// [`compose`] whose message carries only the articles `carries` accepts.
+fn compose_carrying(
+    store: &Store,
+    least: Option<ChangeClass>,
+    now: DateTime<Utc>,
+    carries: impl Fn(i64) -> bool,
+) -> Composed {
     use crate::store::digests::NewDigest;
     let mut seen = (Vec::new(), Vec::new());
     let period = format!("now:{}", now.timestamp());
@@ -295,18 +305,51 @@ fn compose(store: &Store, least: Option<ChangeClass>, now: DateTime<Utc>) -> Com
                     .iter()
                     .map(|r| (r.article_id, r.mailed, r.revision))
                     .collect();
-                Ok(NewDigest {
+                let carried = crate::model::Carried {
+                    articles: items
+                        .iter()
+                        .map(|i| i.article_id)
+                        .filter(|&id| carries(id))
+                        .collect(),
+                    revisions: revised
+                        .iter()
+                        .map(|r| r.article_id)
+                        .filter(|&id| carries(id))
+                        .collect(),
+                };
+                let digest = NewDigest {
                     message_id: format!("<{period}@x>"),
                     envelope_from: "w@example.org".into(),
                     recipients: vec!["s@example.org".into()],
                     subject: "digest".into(),
                     message: b"x".to_vec(),
                     item_count: items.len() + revised.len(),
-                })
+                };
+                Ok((digest, carried))
             },
         )
         .unwrap();
     seen
+}
+
+/// Issue 11's invariant at the store: only what the composed message
+/// carries is recorded as delivered; a pending article it does not carry
+/// stays pending for the next digest instead of being lost.
+#[test]
+fn only_the_articles_a_message_carries_count_as_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), Access::Writer).unwrap();
+    let p = RevisePolicies::default();
+    let mut other = seed();
+    other.guid = "other".into();
+    other.url = Some("http://www.example.org/other.htm".into());
+    poll(&store, &p, &seed(), "reform", t(0));
+    poll(&store, &p, &other, "reform", t(0));
+    let held = compose_carrying(&store, None, t(1), |id| id == 1);
+    assert_eq!(held.0.len(), 2, "both were pending");
+    // Article 2 was not in the message: it is offered again, alone.
+    assert_eq!(compose(&store, None, t(2)), (vec![(2, 1)], vec![]));
+    assert_eq!(compose(&store, None, t(3)), (vec![], vec![]));
 }
 
 #[test]

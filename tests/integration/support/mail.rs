@@ -20,6 +20,9 @@ pub struct ParsedMail {
     pub html_parts: Vec<String>,
     /// Top-level header names, lower-cased, in order (repeats kept).
     pub header_names: Vec<String>,
+    /// Attachments (`Content-Disposition: attachment`), in order: file
+    /// name and decoded bytes. Their text is in neither list above.
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 impl ParsedMail {
@@ -37,7 +40,12 @@ impl ParsedMail {
             .unwrap_or_else(|| "text/plain".into());
         let mut text_parts = Vec::new();
         let mut html_parts = Vec::new();
+        let mut attachments = Vec::new();
         for part in &msg.parts {
+            if let Some(name) = part.attachment_name() {
+                attachments.push((name.to_string(), part.contents().to_vec()));
+                continue;
+            }
             let Some(ct) = part.content_type() else {
                 continue;
             };
@@ -62,7 +70,16 @@ impl ParsedMail {
             text_parts,
             html_parts,
             header_names: names,
+            attachments,
         }
+    }
+
+    /// The bytes of the attachment called `name`, if there is one.
+    pub fn attachment(&self, name: &str) -> Option<&[u8]> {
+        self.attachments
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
     }
 
     /// All text parts and HTML parts (entities decoded) joined: "does the

@@ -10,7 +10,7 @@ use super::align::{align, Step, Unit};
 use super::classify::{classify_text, TextChange, PUBLISHED_TOLERANCE_SECS};
 use super::inline::{diff_text, elide};
 use super::tokens::{skeleton, word_chars};
-use super::{ArticleDiff, ChangeKind, FieldChange, Location, Part};
+use super::{ArticleDiff, ChangeKind, FieldChange, Location, Part, QuoteContext};
 use crate::document::normalize::normalize_text;
 use crate::model::ChangeClass;
 use crate::model::{Article, Quote};
@@ -435,9 +435,8 @@ fn quote_changes(
                     let host = &mut changes[body_start + k];
                     host.class = host.class.max(change.class);
                     if host.context.is_none() {
-                        host.context = Some(match &speaker {
-                            Some(s) => format!("quote by {s}"),
-                            None => "unattributed quote".to_string(),
+                        host.context = Some(QuoteContext {
+                            speaker: speaker.clone(),
                         });
                     }
                 }
