@@ -119,6 +119,7 @@ fn items(now: chrono::DateTime<Utc>) -> Vec<DigestItem> {
                     term: "改革".into(),
                     title: 2,
                     body: 3,
+                    fields: Default::default(),
                 }],
             }],
         })

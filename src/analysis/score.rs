@@ -1,17 +1,21 @@
 //! Pure: topic relevance with an explanation of which terms matched.
 //!
-//! Owns how an article is scored against configured topics: keyword
+//! Owns how an article is scored against configured topics. Keywords:
 //! occurrences found with leftmost-longest, non-overlapping matching (so
 //! `全面深化改革` counts once, for the longest configured term), on
 //! NFKC-folded text (full-width Latin matches), ASCII case-insensitive, by
 //! character substring (no word boundaries, as Chinese needs). Title-zone
 //! hits (kicker, title, subtitle) weigh three times body hits (lead,
 //! paragraphs, quotes); body hits per term are capped at 10; any `exclude`
-//! term vetoes the topic.
+//! term vetoes the topic. A topic's `query` must match as well, and its
+//! clauses add to the score the same way ([`crate::analysis::query`]).
+
+use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::config::Topic;
+use crate::analysis::query::{ArticleText, CompiledQuery};
+use crate::config::{Settings, Source, Topic};
 use crate::document::normalize::normalize_text;
 use crate::model::{Article, TermHit, TopicMatch};
 
@@ -23,10 +27,13 @@ pub const BODY_HIT_CAP: u32 = 10;
 /// Separates fields inside a zone; normalized text and terms never contain it.
 const ZONE_SEPARATOR: &str = "\n";
 
-/// Keyword matchers for a set of topics, built once and reused per article.
+/// Keyword matchers and queries for a set of topics, built once and reused
+/// per article.
 #[derive(Debug, Clone)]
 pub struct TopicMatcher {
     topics: Vec<CompiledTopic>,
+    /// Source id → configured name, for `source:` clauses.
+    source_names: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,10 +48,13 @@ struct CompiledTopic {
     keywords: Option<AhoCorasick>,
     /// `None` when the topic has no usable exclude term.
     exclude: Option<AhoCorasick>,
+    /// The topic's `query`, if it has one.
+    query: Option<CompiledQuery>,
 }
 
 impl TopicMatcher {
-    /// Compiles the keyword and exclude matchers of every topic.
+    /// Compiles the keyword and exclude matchers and the query of every
+    /// topic.
     pub fn new(topics: &[Topic]) -> Self {
         let topics = topics
             .iter()
@@ -76,20 +86,47 @@ impl TopicMatcher {
                     pattern_term,
                     keywords: build(&patterns, MatchKind::LeftmostLongest),
                     exclude: build(&exclude, MatchKind::Standard),
+                    query: t.query.as_ref().map(CompiledQuery::new),
                 }
             })
             .collect();
-        TopicMatcher { topics }
+        TopicMatcher {
+            topics,
+            source_names: HashMap::new(),
+        }
+    }
+
+    /// The matcher of a configuration's topics, whose `source:` clauses
+    /// know the sources' names: the one the poll scores with and backtests
+    /// replay.
+    pub fn for_settings(settings: &Settings) -> Self {
+        TopicMatcher::new(&settings.topics).with_sources(&settings.sources)
+    }
+
+    /// This matcher, with `source:` clauses knowing the names of `sources`.
+    pub fn with_sources(mut self, sources: &[Source]) -> Self {
+        self.source_names = sources
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect();
+        self
     }
 
     /// The topics `article` matches, in configuration order, each with its
     /// score and the terms that matched.
     pub fn score(&self, article: &Article) -> Vec<TopicMatch> {
         let zones = Zones::of(article);
-        self.topics.iter().filter_map(|t| t.score(&zones)).collect()
+        let needs_text = self.topics.iter().any(|t| t.query.is_some());
+        let text = needs_text.then(|| {
+            let name = self.source_names.get(&article.source_id);
+            ArticleText::of(article, name.map(String::as_str))
+        });
+        self.topics
+            .iter()
+            .filter_map(|t| t.score(&zones, text.as_ref()))
+            .collect()
     }
 }
-
 fn build(patterns: &[String], kind: MatchKind) -> Option<AhoCorasick> {
     if patterns.is_empty() {
         return None;
@@ -145,13 +182,33 @@ impl Zones {
 }
 
 impl CompiledTopic {
-    fn score(&self, zones: &Zones) -> Option<TopicMatch> {
+    fn score(&self, zones: &Zones, text: Option<&ArticleText>) -> Option<TopicMatch> {
         if let Some(ex) = &self.exclude {
             if ex.is_match(&zones.title) || ex.is_match(&zones.body) {
                 return None;
             }
         }
-        let ac = self.keywords.as_ref()?;
+        let (mut score, mut hits) = self.keyword_hits(zones);
+        if let (Some(query), Some(text)) = (&self.query, text) {
+            let q = query.evaluate(text);
+            if !q.matched {
+                return None;
+            }
+            score += q.score;
+            hits.extend(q.hits);
+        }
+        (score > 0.0 && score >= self.min_score).then(|| TopicMatch {
+            topic_id: self.id.clone(),
+            score,
+            hits,
+        })
+    }
+
+    /// The keywords' score and hits (none without keywords).
+    fn keyword_hits(&self, zones: &Zones) -> (f64, Vec<TermHit>) {
+        let Some(ac) = self.keywords.as_ref() else {
+            return (0.0, Vec::new());
+        };
         let mut counts = vec![(0u32, 0u32); self.terms.len()];
         for m in ac.find_iter(&zones.title) {
             let c = &mut counts[self.pattern_term[m.pattern().as_usize()]];
@@ -172,13 +229,10 @@ impl CompiledTopic {
                 term: term.clone(),
                 title,
                 body,
+                fields: Default::default(),
             });
         }
-        (score > 0.0 && score >= self.min_score).then(|| TopicMatch {
-            topic_id: self.id.clone(),
-            score,
-            hits,
-        })
+        (score, hits)
     }
 }
 
@@ -204,6 +258,7 @@ mod tests {
                     weight: *w,
                 })
                 .collect(),
+            query: None,
             exclude: exclude.iter().map(|s| (*s).into()).collect(),
             min_score,
             feed: false,
@@ -235,6 +290,7 @@ mod tests {
             term: term.into(),
             title,
             body,
+            fields: Default::default(),
         }
     }
 

@@ -206,9 +206,14 @@ pub struct DigestArgs {
 /// `articles` options.
 #[derive(Debug, Args)]
 pub struct ArticlesArgs {
-    /// Only articles matching this topic id.
+    /// Only articles matching this topic id (with --query: this topic's
+    /// keywords and settings with that query).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
+    /// Backtest a topic query over the stored archive, each match with its
+    /// score and explanation.
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
     /// Only articles first seen within this duration (e.g. `2d`, `12h`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub since: Option<std::time::Duration>,

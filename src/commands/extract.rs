@@ -3,11 +3,16 @@
 //! printed as the shared model (JSON with `--json`; with several inputs,
 //! one JSON object per line with its `input`, so a corpus is extracted in
 //! one process). A document that fails is reported on stderr with its input
-//! and the others go on. Writes nothing.
+//! and the others go on. In such a batch each page also carries its story
+//! `cluster` (the 1-based number of the first input of its cluster) and,
+//! when it is a copy, `copy_of` (the input it matched best). Writes nothing.
 
 use crate::commands::cli::ExtractArgs;
+use std::cell::RefCell;
+
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use reformwatch::analysis::cluster::{ClusterIndex, Fingerprint, Member};
 use reformwatch::config::{Settings, Source};
 use reformwatch::document::extract::ExtractedPage;
 use reformwatch::document::read::{self, Document, Expect, Input, ReadError, Rules};
@@ -40,7 +45,8 @@ pub async fn run(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let batch = args.inputs.len() > 1;
     let mut failed = false;
-    for input in &args.inputs {
+    let clusters = RefCell::new(ClusterIndex::default());
+    for (number, input) in args.inputs.iter().enumerate() {
         if batch && !args.json {
             println!("==> {input} <==");
         }
@@ -52,6 +58,8 @@ pub async fn run(
             now,
             settings,
             batch,
+            number: number + 1,
+            clusters: &clusters,
         };
         match one.run().await {
             Ok(()) => {}
@@ -76,6 +84,10 @@ struct One<'a> {
     settings: Option<&'a Settings>,
     /// Several inputs: JSON is printed one object per line, with `input`.
     batch: bool,
+    /// 1-based position among the inputs.
+    number: usize,
+    /// The story clusters of the batch's pages so far.
+    clusters: &'a RefCell<ClusterIndex>,
 }
 
 impl One<'_> {
@@ -161,6 +173,22 @@ impl One<'_> {
                 (v.as_object_mut(), serde_json::to_value(&page.provenance))
             {
                 map.extend(from);
+            }
+            if let (true, Some(map)) = (self.batch, v.as_object_mut()) {
+                let member = Member {
+                    id: self.number as i64,
+                    source_id: self.input.to_owned(),
+                    at: page.article.published_at.unwrap_or(self.now),
+                    original: false,
+                };
+                let placed = self
+                    .clusters
+                    .borrow_mut()
+                    .insert(member, Fingerprint::of(&page.article));
+                map.insert("cluster".into(), placed.cluster.into());
+                if let Some((id, _)) = placed.matched {
+                    map.insert("copy_of".into(), id.into());
+                }
             }
             return self.print_json(v);
         }

@@ -3,6 +3,7 @@
 //! returns an exit code. `anyhow` is used here and nowhere in the library.
 
 mod article;
+mod backtest;
 pub mod cli;
 mod daemon_lock;
 mod digest;
@@ -98,6 +99,12 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             Some(SourcesAction::Add(add)) => sources_edit::add(&settings, &add, clock(now)).await,
             Some(SourcesAction::Remove(remove)) => sources_edit::remove(&settings, &remove),
         },
+        Command::Articles(args) if args.query.is_some() => backtest::run(
+            &settings,
+            &args,
+            &open(&settings, Access::Reader)?,
+            clock(now),
+        ),
         Command::Articles(args) => inspect::articles(
             &settings,
             &args,

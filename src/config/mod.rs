@@ -11,6 +11,7 @@
 mod edge;
 mod lines;
 pub mod opml;
+pub mod query;
 mod raw;
 mod report;
 mod settings;

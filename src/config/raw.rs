@@ -64,9 +64,19 @@ pub(crate) struct RawTopic {
     pub id: Key<String>,
     pub name: Key<String>,
     pub keywords: Key<Vec<Spanned<RawKeyword>>>,
+    pub query: Key<String>,
     pub exclude: Key<Vec<Spanned<String>>>,
     pub min_score: Key<f64>,
     pub feed: Key<bool>,
+}
+
+/// One `[synonyms]` entry: `"国企" = ["国有企业", "央企"]`.
+#[derive(Debug, Clone)]
+pub(crate) struct RawSynonym {
+    /// The set's name, used in queries as `@name`.
+    pub name: Spanned<String>,
+    /// Its terms.
+    pub terms: Spanned<Vec<Spanned<String>>>,
 }
 
 /// One `[[sources]]` entry.

@@ -11,15 +11,17 @@ use super::{ConfigErrors, ConfigProblem};
 /// Collected problems for one config file.
 pub(crate) struct Problems<'a> {
     file: &'a Path,
+    text: &'a str,
     lines: LineIndex,
     list: Vec<ConfigProblem>,
 }
 
 impl<'a> Problems<'a> {
     /// An empty sink for `text`, read from `file`.
-    pub(crate) fn new(file: &'a Path, text: &str) -> Self {
+    pub(crate) fn new(file: &'a Path, text: &'a str) -> Self {
         Self {
             file,
+            text,
             lines: LineIndex::new(text),
             list: Vec::new(),
         }
@@ -51,6 +53,11 @@ impl<'a> Problems<'a> {
         let line = self.lines.line_of(span.start);
         let key = key_path_at(text, line);
         self.push(Some(line), &key, message.into());
+    }
+
+    /// The config text the problems are about.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
     }
 
     /// The 1-based line of `span`'s start, for messages that point elsewhere.

@@ -9,6 +9,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+use crate::config::query::{Query, Synonyms};
+
 /// The whole validated configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,6 +22,9 @@ pub struct Settings {
     pub mail: MailSettings,
     /// `[[topics]]`, in file order.
     pub topics: Vec<Topic>,
+    /// `[synonyms]`: the sets topic queries and `articles --query` use as
+    /// `@name`.
+    pub synonyms: Synonyms,
     /// `[[sources]]`, in file order.
     pub sources: Vec<Source>,
     /// `[[subscribers]]`, in file order.
@@ -187,15 +192,17 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// `[[topics]]`: a named set of keywords.
+/// `[[topics]]`: a named set of keywords, a query, or both.
 #[derive(Debug, Clone)]
 pub struct Topic {
     /// Stable id, referenced by subscribers.
     pub id: String,
     /// Display name used in digests.
     pub name: String,
-    /// Terms that raise the score.
+    /// Terms that raise the score (may be empty when there is a query).
     pub keywords: Vec<Keyword>,
+    /// What an article must satisfy (`query`); its clauses also score.
+    pub query: Option<Query>,
     /// Terms that veto a match.
     pub exclude: Vec<String>,
     /// Score needed to count as a match.

@@ -6,11 +6,13 @@
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
 use super::raw::{
-    fields_of, RawArticle, RawDaemon, RawList, RawMail, RawSource, RawSubscriber, RawTopic,
+    fields_of, RawArticle, RawDaemon, RawList, RawMail, RawSource, RawSubscriber, RawSynonym,
+    RawTopic,
 };
 use super::report::{did_you_mean, Problems};
 
@@ -48,13 +50,22 @@ pub(crate) struct RawConfig {
     pub mail: Option<Section<RawMail>>,
     /// `[[topics]]`.
     pub topics: Vec<Section<RawTopic>>,
+    /// `[synonyms]`, in file order.
+    pub synonyms: Vec<RawSynonym>,
     /// `[[sources]]`.
     pub sources: Vec<Section<RawSource>>,
     /// `[[subscribers]]`.
     pub subscribers: Vec<Section<RawSubscriber>>,
 }
 
-const TOP_LEVEL: &[&str] = &["daemon", "mail", "topics", "sources", "subscribers"];
+const TOP_LEVEL: &[&str] = &[
+    "daemon",
+    "mail",
+    "topics",
+    "synonyms",
+    "sources",
+    "subscribers",
+];
 
 /// Reads `text` into raw structs, reporting syntax, unknown-key and type
 /// problems. `None` when the TOML itself is broken (nothing else is checked).
@@ -77,6 +88,7 @@ pub(crate) fn read(text: &str, problems: &mut Problems<'_>) -> Option<RawConfig>
             "daemon" => raw.daemon = table(value, "daemon", &[], problems),
             "mail" => raw.mail = table(value, "mail", &[], problems),
             "topics" => raw.topics = tables(value, "topics", &[], problems),
+            "synonyms" => raw.synonyms = synonyms(value, problems),
             "sources" => raw.sources = sources(value, problems),
             "subscribers" => raw.subscribers = tables(value, "subscribers", &[], problems),
             other => problems.at(&key.span(), other, unknown(other, TOP_LEVEL, "table")),
@@ -149,6 +161,31 @@ fn sources(value: Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> Vec<Sect
             sec
         },
     )
+}
+
+/// `[synonyms]`: any key, each an array of strings.
+fn synonyms(value: Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> Vec<RawSynonym> {
+    let span = value.span();
+    let DeValue::Table(items) = value.into_inner() else {
+        problems.at(&span, "synonyms", "expected a table `[synonyms]`");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in items {
+        let name = Spanned::new(key.span(), key.get_ref().to_string());
+        let path = format!("synonyms.{}", name.get_ref());
+        let value_span = value.span();
+        match Spanned::<Vec<Spanned<String>>>::deserialize(ValueDeserializer::from(value)) {
+            Ok(terms) => out.push(RawSynonym { name, terms }),
+            Err(_) => problems.at(
+                &value_span,
+                &path,
+                "expected an array of strings, as in \"国企\" = [\"国有企业\", \"央企\"]",
+            ),
+        }
+    }
+    out.sort_by_key(|s| s.name.span().start);
+    out
 }
 
 /// An array of tables, each read by `read_one(table, span, path, problems)`.

@@ -58,7 +58,8 @@ fn ok(text: &str) -> Settings {
 fn example_config_parses() {
     let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"));
     let s = parse(text, Path::new("/opt/rw/example.toml")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.topics.len(), 2);
+    assert_eq!(s.topics.len(), 3);
+    assert!(s.topics[2].query.is_some() && s.topics[2].keywords.is_empty());
     assert_eq!(s.sources.len(), 4);
     assert_eq!(s.subscribers.len(), 2);
     assert_eq!(s.daemon.state_dir, Path::new("/opt/rw/data"));
@@ -677,4 +678,85 @@ fn bad_service_keys_name_key_and_line() {
         "{TOPIC}[[sources]]\nid = \"a\"\nurl = \"http://x.test/\"\nactive_hours = \"8-20\"\n"
     ));
     assert_one(found, 7, "sources[0].active_hours", "HH:MM-HH:MM");
+}
+
+// ---- topic queries and [synonyms] -------------------------------------------
+
+#[test]
+fn query_topic_with_synonyms_parses() {
+    let s = ok(
+        "[synonyms]\n\"国企\" = [\"国有企业\", \"国企\", \"央企\"]\nsoe = [\"SOE\"]\n\n\
+                [[topics]]\nid = \"soe\"\nquery = '@国企 NEAR/20 改革 -招聘'\n",
+    );
+    assert_eq!(s.synonyms["国企"], ["国有企业", "国企", "央企"]);
+    let topic = &s.topics[0];
+    assert!(topic.keywords.is_empty());
+    assert_eq!(
+        topic.query.as_ref().unwrap().text,
+        "@国企 NEAR/20 改革 -招聘"
+    );
+}
+
+#[test]
+fn bad_query_names_file_line_and_query_column() {
+    let text = "[[topics]]\nid = \"soe\"\nname = \"国企\"\nquery = '国企 AND (改革 OR'\n";
+    let found = problems(text);
+    assert_one(
+        found.clone(),
+        4,
+        "topics[0].query",
+        "column 12: OR needs a clause on its right",
+    );
+    assert!(found[0].to_string().starts_with(ETC), "{}", found[0]);
+}
+
+#[test]
+fn multi_line_query_error_is_on_its_own_file_line() {
+    let text = "[[topics]]\nid = \"soe\"\nquery = '''\n国企 改革\nOR titel:央企\n'''\n";
+    assert_one(
+        problems(text),
+        5,
+        "topics[0].query",
+        "line 2, column 4: unknown field `titel:` (did you mean `title:`?)",
+    );
+}
+
+#[test]
+fn query_naming_an_undeclared_synonym_set() {
+    let text =
+        "[synonyms]\n\"国企\" = [\"国有企业\"]\n[[topics]]\nid = \"t\"\nquery = \"改革 @国营\"\n";
+    assert_one(
+        problems(text),
+        5,
+        "topics[0].query",
+        "column 4: unknown synonym set @国营 (did you mean @国企?)",
+    );
+}
+
+#[test]
+fn bad_synonym_sets_are_each_reported() {
+    let text = format!(
+        "{TOPIC}[synonyms]\nempty = []\n\"two words\" = [\"a\"]\nnot_list = \"国企\"\nblank = [\"国企\", \" \"]\n"
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_has(&found, 5, "synonyms.empty", "at least one term");
+    assert_has(&found, 6, "synonyms.two words", "no spaces");
+    assert_has(
+        &found,
+        7,
+        "synonyms.not_list",
+        "expected an array of strings",
+    );
+    assert_has(&found, 8, "synonyms.blank[1]", "must not be empty");
+}
+
+#[test]
+fn topic_needs_keywords_or_query() {
+    assert_one(
+        problems("[[topics]]\nid = \"t\"\n"),
+        1,
+        "topics[0].keywords",
+        "missing required key `keywords` (or `query`)",
+    );
 }

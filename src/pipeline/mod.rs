@@ -63,7 +63,7 @@ impl PollContext {
         )?;
         // Only the sources' origins may be on non-public addresses.
         fetcher.configure(&settings.sources);
-        let matcher = TopicMatcher::new(&settings.topics);
+        let matcher = TopicMatcher::for_settings(&settings);
         Ok(PollContext {
             settings,
             fetcher: Arc::new(fetcher),

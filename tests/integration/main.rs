@@ -48,6 +48,10 @@ mod test_source_previews_without_writing;
 // issue 4: silent edits
 mod silent_edits_become_revisions;
 
+// issue 14: topic queries and story clusters
+mod extract_marks_wire_copies;
+mod topic_query_selects_and_backtests;
+
 // issue 10: every README promise under test
 mod backfill_window_mails_only_recent_items;
 mod panicking_source_fails_alone;

@@ -12,12 +12,18 @@ use super::super::{
     DaemonSettings, Keyword, Language, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
 };
 use super::{Check, DEFAULT_ZONE};
+use crate::config::query::Synonyms;
 
 impl Check<'_, '_> {
     // ---- [[topics]] ------------------------------------------------------
 
-    /// The `[[topics]]`: ids unique, keywords compiled with their weights.
-    pub(super) fn topics(&mut self, sections: &[Section<RawTopic>]) -> Vec<Topic> {
+    /// The `[[topics]]`: ids unique, keywords compiled with their weights,
+    /// queries parsed with the `[synonyms]`.
+    pub(super) fn topics(
+        &mut self,
+        sections: &[Section<RawTopic>],
+        synonyms: &Synonyms,
+    ) -> Vec<Topic> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for sec in sections {
@@ -35,7 +41,12 @@ impl Check<'_, '_> {
             let name = self
                 .text(sec, "name", &t.name)
                 .map(|k| k.get_ref().trim().to_owned());
-            let keywords = self.keywords(sec);
+            let query = self.query(sec, synonyms);
+            let keywords = match (&t.keywords, &query) {
+                // A query alone is enough.
+                (None, Ok(Some(_))) => Some(Vec::new()),
+                _ => self.keywords(sec),
+            };
             let exclude = self.exclude(sec);
             let min_score = match &t.min_score {
                 Some(k) if !k.get_ref().is_finite() => {
@@ -50,12 +61,15 @@ impl Check<'_, '_> {
                 None => Some(1.0),
             };
             let feed = self.feed(sec, id.map(|i| i.get_ref().trim()));
-            if let (Some(id), Some(keywords), Some(min_score)) = (id, keywords, min_score) {
+            if let (Some(id), Some(keywords), Ok(query), Some(min_score)) =
+                (id, keywords, query, min_score)
+            {
                 let id = id.get_ref().trim().to_owned();
                 out.push(Topic {
                     name: name.unwrap_or_else(|| id.clone()),
                     id,
                     keywords,
+                    query,
                     exclude,
                     min_score,
                     feed,
@@ -90,7 +104,9 @@ impl Check<'_, '_> {
 
     fn keywords(&mut self, sec: &Section<RawTopic>) -> Option<Vec<Keyword>> {
         let Some(list) = &sec.value.keywords else {
-            self.missing(sec, "keywords", "");
+            if !sec.is_broken("query") && sec.value.query.is_none() {
+                self.missing(sec, "keywords", " (or `query`)");
+            }
             return None;
         };
         let key = sec.key("keywords");

@@ -23,6 +23,7 @@ use super::{Backfill, DaemonSettings, Settings};
 mod edits;
 mod lists;
 mod mail;
+mod queries;
 mod rules;
 
 const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
@@ -46,7 +47,8 @@ pub(crate) fn validate(
         &daemon,
         !raw.subscribers.is_empty(),
     );
-    let topics = check.topics(&raw.topics);
+    let synonyms = check.synonyms(&raw.synonyms);
+    let topics = check.topics(&raw.topics, &synonyms);
     let sources = check.sources(&raw.sources, &daemon);
     // Every declared id, even of a topic with other problems, so a subscriber
     // naming it is not reported a second time.
@@ -63,6 +65,7 @@ pub(crate) fn validate(
         daemon,
         mail,
         topics,
+        synonyms,
         sources,
         subscribers,
     };

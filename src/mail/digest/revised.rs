@@ -155,6 +155,7 @@ mod tests {
             id: "reform".into(),
             name: "改革".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
             feed: false,

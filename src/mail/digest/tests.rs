@@ -41,6 +41,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "reform".into(),
             name: "改革".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
             feed: false,
@@ -49,6 +50,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "soe".into(),
             name: "国企".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
             feed: false,
@@ -57,6 +59,7 @@ pub(super) fn topics() -> Vec<Topic> {
             id: "other".into(),
             name: "Other topic".into(),
             keywords: vec![],
+            query: None,
             exclude: vec![],
             min_score: 1.0,
             feed: false,
@@ -82,6 +85,7 @@ pub(super) fn hit(term: &str, title: u32, body: u32) -> TermHit {
         term: term.into(),
         title,
         body,
+        fields: Default::default(),
     }
 }
 
