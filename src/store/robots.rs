@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{from_secs, secs, Store, StoreError};
-use crate::model::RobotsCopy;
+use crate::model::{FailureKind, RobotsCopy};
 
 impl Store {
     /// The copy kept for `origin` (e.g. `http://example.org`), fresh or not.
@@ -13,8 +13,8 @@ impl Store {
         let conn = self.reader()?;
         let copy = conn
             .prepare_cached(
-                "SELECT body, unreachable, fetched_at, expires_at FROM robots_txt
-                 WHERE origin = ?1",
+                "SELECT body, unreachable, fetched_at, expires_at, unreachable_kind
+                 FROM robots_txt WHERE origin = ?1",
             )?
             .query_row([origin], |r| {
                 Ok(RobotsCopy {
@@ -22,6 +22,10 @@ impl Store {
                     unreachable: r.get(1)?,
                     fetched_at: from_secs(r.get(2)?),
                     expires_at: from_secs(r.get(3)?),
+                    unreachable_kind: r
+                        .get::<_, Option<String>>(4)?
+                        .as_deref()
+                        .and_then(FailureKind::from_name),
                 })
             })
             .optional()?;
@@ -32,18 +36,20 @@ impl Store {
     pub fn keep_robots_txt(&self, origin: &str, copy: &RobotsCopy) -> Result<(), StoreError> {
         let conn = self.conn();
         conn.prepare_cached(
-            "INSERT INTO robots_txt (origin, body, unreachable, fetched_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO robots_txt
+                (origin, body, unreachable, fetched_at, expires_at, unreachable_kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (origin) DO UPDATE SET body = excluded.body,
                 unreachable = excluded.unreachable, fetched_at = excluded.fetched_at,
-                expires_at = excluded.expires_at",
+                expires_at = excluded.expires_at, unreachable_kind = excluded.unreachable_kind",
         )?
         .execute(params![
             origin,
             copy.body,
             copy.unreachable,
             secs(copy.fetched_at),
-            secs(copy.expires_at)
+            secs(copy.expires_at),
+            copy.unreachable_kind.map(FailureKind::as_str)
         ])?;
         Ok(())
     }
@@ -66,6 +72,7 @@ mod tests {
         let copy = RobotsCopy {
             body: Some("User-agent: *\nDisallow: /private/\n".into()),
             unreachable: None,
+            unreachable_kind: None,
             fetched_at: at,
             expires_at: at + chrono::Duration::days(1),
         };
@@ -73,7 +80,8 @@ mod tests {
         assert_eq!(store.robots_txt(origin).unwrap(), Some(copy));
         let failed = RobotsCopy {
             body: None,
-            unreachable: Some("HTTP 503".into()),
+            unreachable: Some("no such host: news.example".into()),
+            unreachable_kind: Some(FailureKind::Dns),
             fetched_at: at,
             expires_at: at + chrono::Duration::minutes(10),
         };

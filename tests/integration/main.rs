@@ -63,6 +63,7 @@ mod sendmail_transport_pipes_the_digest;
 mod articles_export_parses_back;
 mod completions_and_version;
 mod log_lines_fit_their_sink;
+mod offline_start_names_the_dns_failure;
 mod sources_add_edits_config;
 mod sources_add_reloads_running_daemon;
 mod topic_feeds_follow_polls_and_edits;

@@ -83,6 +83,10 @@ pub enum FetchError {
         url: String,
         /// What robots.txt said.
         detail: String,
+        /// Why robots.txt could not be fetched, when that stopped the URL:
+        /// the source's failure is then that (a lookup, a refused
+        /// connection), with its hint.
+        unreachable: Option<FailureKind>,
     },
 }
 
@@ -134,7 +138,7 @@ impl FetchError {
             FetchError::Status { .. } => FailureKind::Status,
             FetchError::Redirect { .. } | FetchError::Scheme { .. } => FailureKind::Redirect,
             FetchError::Refused { .. } => FailureKind::Blocked,
-            FetchError::Robots { .. } => FailureKind::Robots,
+            FetchError::Robots { unreachable, .. } => unreachable.unwrap_or(FailureKind::Robots),
             FetchError::Transport { cause, .. } => match cause {
                 TransportCause::NoSuchHost => FailureKind::Dns,
                 TransportCause::ConnectionRefused => FailureKind::ConnectionRefused,

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::{FetchError, FetchOutcome, Fetcher};
-use crate::model::{RobotsCopy, Validators};
+use crate::model::{FailureKind, RobotsCopy, Validators};
 use crate::net::guard;
 use crate::net::robots::{self, Robots};
 
@@ -127,6 +127,7 @@ impl Fetcher {
         Err(FetchError::Robots {
             url: url.to_string(),
             detail,
+            unreachable: c.copy.unreachable_kind,
         })
     }
 
@@ -144,13 +145,14 @@ impl Fetcher {
         let read = |body: Option<String>| RobotsCopy {
             body,
             unreachable: None,
+            unreachable_kind: None,
             fetched_at: now,
             expires_at: after(ROBOTS_TTL),
         };
         let Ok(robots_url) = url.join("/robots.txt") else {
             return read(None);
         };
-        let why = match self.limited(&robots_url, &Validators::default()).await {
+        let (why, kind) = match self.limited(&robots_url, &Validators::default()).await {
             Ok(FetchOutcome::Fetched(f)) => {
                 let text = &f.body[..f.body.len().min(robots::MAX_BYTES)];
                 return read(Some(String::from_utf8_lossy(text).into_owned()));
@@ -159,8 +161,12 @@ impl Fetcher {
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
                 return read(None)
             }
-            Err(FetchError::Status { status, .. }) => format!("HTTP {status}"),
-            Err(e) => e.to_string(),
+            // A 5xx is the site's robots.txt failing; anything else (no
+            // such host, refused, timed out) is the site failing.
+            Err(FetchError::Status { status, .. }) => {
+                (format!("HTTP {status}"), FailureKind::Robots)
+            }
+            Err(e) => (e.to_string(), e.failure_kind()),
         };
         match previous {
             Some(good) if good.unreachable.is_none() => RobotsCopy {
@@ -170,6 +176,7 @@ impl Fetcher {
             _ => RobotsCopy {
                 body: None,
                 unreachable: Some(why),
+                unreachable_kind: Some(kind),
                 fetched_at: now,
                 expires_at: after(ROBOTS_RETRY),
             },
