@@ -153,15 +153,24 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Drops invisible and control characters, folds whitespace runs (including
-/// U+3000) into one space and trims.
-fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+/// Invisible characters that are part of how text is written: the
+/// zero-width (non-)joiners of Persian, Indic scripts and emoji, the
+/// left-to-right and right-to-left marks (and Arabic's letter mark) of
+/// mixed-direction text, and the soft hyphen. Display text keeps them; the
+/// comparison form drops them with the other invisible characters.
+fn is_written_mark(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200C}'..='\u{200F}')
+}
+
+/// Drops invisible and control characters (written marks kept for `display`),
+/// folds whitespace runs (including U+3000) into one space and trims.
+fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize, display: bool) -> String {
     let mut out = String::with_capacity(capacity);
     let mut pending_space = false;
     for c in chars {
         if c.is_whitespace() {
             pending_space = true;
-        } else if c.is_control() || is_invisible(c) {
+        } else if c.is_control() || (is_invisible(c) && !(display && is_written_mark(c))) {
             continue;
         } else {
             if pending_space && !out.is_empty() {
@@ -178,12 +187,65 @@ fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
 /// bidi and control characters removed, whitespace runs folded to one space,
 /// trimmed.
 pub fn normalize_text(s: &str) -> String {
-    fold_chars(s.nfkc(), s.len())
+    let folded = nfkc(s);
+    fold_chars(folded.chars(), folded.len(), false)
+}
+
+/// NFKC of `s`. Text made only of characters whose NFKC form is a single
+/// known character that composes with nothing (ASCII, CJK ideographs and
+/// punctuation, full-width ASCII, which is most of a Chinese news page) is
+/// mapped character by character, borrowed when nothing changes; anything
+/// else goes through the full normalizer.
+pub fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let mut out: Option<String> = None;
+    for (i, c) in s.char_indices() {
+        match quick_nfkc(c) {
+            Some(m) if m == c => {
+                if let Some(o) = out.as_mut() {
+                    o.push(c);
+                }
+            }
+            Some(m) => out
+                .get_or_insert_with(|| {
+                    let mut o = String::with_capacity(s.len());
+                    o.push_str(&s[..i]);
+                    o
+                })
+                .push(m),
+            None => return Cow::Owned(s.nfkc().collect()),
+        }
+    }
+    out.map_or(Cow::Borrowed(s), Cow::Owned)
+}
+
+/// The NFKC form of `c` when it is known without the normalizer: one
+/// character that neither decomposes further nor composes with what is
+/// around it (checked against the normalizer by a unit test).
+fn quick_nfkc(c: char) -> Option<char> {
+    match c {
+        '\0'..='\u{7F}'
+        | '\u{2010}'
+        | '\u{2012}'..='\u{2016}'
+        | '\u{2018}'..='\u{2022}'
+        | '\u{3001}'..='\u{3002}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{3014}'..='\u{301F}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        // Full-width ASCII (，：（）１２３ …) is its ASCII character.
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{00A0}' | '\u{3000}' => Some(' '),
+        _ => None,
+    }
 }
 
 /// Display text for titles and other one-line fields: HTML entities decoded,
 /// tags removed, control/bidi/zero-width characters dropped, whitespace
-/// folded and trimmed. Keeps full-width punctuation (no NFKC).
+/// folded and trimmed. Keeps full-width punctuation (no NFKC). Markup that
+/// was escaped twice (`&lt;b&gt;`, common on Chinese CMSes) is removed too.
 pub fn clean_inline(s: &str) -> String {
     let stripped = strip_tags(s);
     let decoded = html_escape::decode_html_entities(&stripped);
@@ -193,13 +255,29 @@ pub fn clean_inline(s: &str) -> String {
     } else {
         Cow::Borrowed(decoded.as_ref())
     };
-    fold_chars(stripped_again.chars(), stripped_again.len())
+    fold_chars(stripped_again.chars(), stripped_again.len(), true)
+}
+
+/// Display text of an HTML fragment that declares itself HTML (Atom
+/// `type="html"`): tags removed and entities decoded once, so an escaped
+/// `&lt;blink&gt;` shows as `<blink>`; whitespace folded as in [`clean_inline`].
+pub fn html_inline(s: &str) -> String {
+    let stripped = strip_tags(s);
+    let decoded = html_escape::decode_html_entities(&stripped);
+    fold_chars(decoded.chars(), decoded.len(), true)
+}
+
+/// Display text of plain text (Atom `type="text"`): taken literally, so
+/// `<b>` stays as written; only whitespace and invisible characters are
+/// folded as in [`clean_inline`].
+pub fn clean_plain(s: &str) -> String {
+    fold_chars(s.chars(), s.len(), true)
 }
 
 /// The same as [`clean_inline`] for text that is already entity-decoded.
 fn clean_decoded(s: &str) -> String {
     let stripped = strip_tags(s);
-    fold_chars(stripped.chars(), stripped.len())
+    fold_chars(stripped.chars(), stripped.len(), true)
 }
 
 /// Removes things that look like tags (`<a …>`, `</b>`, `<!-- … -->`,
@@ -232,7 +310,7 @@ fn strip_tags(s: &str) -> Cow<'_, str> {
             rest = body.find("-->").map_or("", |end| &body[end + 3..]);
             continue;
         }
-        let Some(end) = tail.find('>') else {
+        let Some(end) = tag_end(tail).or_else(|| tail.find('>')) else {
             // An unterminated tag: drop the rest of it.
             rest = "";
             break;
@@ -260,6 +338,27 @@ fn strip_tags(s: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// Byte offset of the `>` that ends the tag starting at `tag[0]`, skipping
+/// quoted attribute values (`alt="a<br />b"` does not end the tag); `None`
+/// if a quote is never closed.
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in tag.as_bytes().iter().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'')
+                if tag.as_bytes()[i - 1].is_ascii_whitespace() || tag.as_bytes()[i - 1] == b'=' =>
+            {
+                quote = Some(b)
+            }
+            (None, b'>') => return Some(i),
+            (None, _) => {}
+        }
+    }
+    None
 }
 
 /// True when `s` contains something that looks like an HTML tag.
@@ -296,6 +395,15 @@ pub fn html_to_paragraphs(html: &str) -> Vec<String> {
 pub(crate) fn text_to_paragraphs(text: &str) -> Vec<String> {
     split_blank_lines(text)
         .map(clean_inline)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Literal plain text → paragraphs split at blank lines (no tag or entity
+/// handling: see [`clean_plain`]).
+pub(crate) fn plain_to_paragraphs(text: &str) -> Vec<String> {
+    split_blank_lines(text)
+        .map(clean_plain)
         .filter(|p| !p.is_empty())
         .collect()
 }
@@ -480,6 +588,42 @@ mod tests {
         assert_eq!(normalize_text("line1\r\n\r\nline2"), "line1 line2");
         assert_eq!(normalize_text("ｶﾀｶﾅ"), "カタカナ");
         assert_eq!(normalize_text(""), "");
+    }
+
+    #[test]
+    fn quick_nfkc_agrees_with_the_normalizer() {
+        use unicode_normalization::{is_nfkc_quick, IsNormalized};
+        let mut checked = 0;
+        for code in 0..=0x10FFFF_u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let Some(m) = quick_nfkc(c) else {
+                continue;
+            };
+            let full: String = c.to_string().nfkc().collect();
+            assert_eq!(full, m.to_string(), "U+{code:04X}");
+            // Composes with nothing before it (NFKC_QC = Yes, not Maybe).
+            assert_eq!(
+                is_nfkc_quick(std::iter::once(m)),
+                IsNormalized::Yes,
+                "U+{code:04X}"
+            );
+            assert_eq!(unicode_normalization::char::canonical_combining_class(m), 0);
+            checked += 1;
+        }
+        assert!(checked > 27_000, "{checked}");
+        // The fast path and the full one agree on mixed text, including
+        // text the fast path hands over (combining marks, ellipsis, kana).
+        for s in [
+            "全面深化改革，推进（试点）：２０２４年　“改革”—开放",
+            "e\u{301} café ﬁ …",
+            "ｶﾀｶﾅ と 한국어",
+            "plain ascii",
+        ] {
+            assert_eq!(nfkc(s), s.nfkc().collect::<String>(), "{s}");
+        }
+        assert!(matches!(nfkc("改革开放"), Cow::Borrowed(_)));
     }
 
     #[test]
