@@ -29,11 +29,7 @@ mod expect;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use expect::{Case, Expectation};
-use reformwatch::document::decode;
-use reformwatch::document::parse::{self, FeedContext};
-use reformwatch::model::FeedDocument;
 
 /// Groups not counted by default (see the module docs for why).
 const LEFT_OUT: &[&str] = &[
@@ -72,7 +68,7 @@ fn main() {
     for path in &files {
         let rel = path.strip_prefix(&root).unwrap_or(path);
         let rel_str = rel.to_string_lossy().replace('\\', "/");
-        let group = group_of(&rel_str);
+        let group = expect::group_of(&rel_str);
         if !all_groups && LEFT_OUT.contains(&group.as_str()) {
             continue;
         }
@@ -92,8 +88,7 @@ fn main() {
             continue;
         };
         tally.understood += 1;
-        let base = case.base_url();
-        let result = run(&bytes, case.content_type(), base.as_ref());
+        let result = expect::run(&bytes, &case);
         if expectation.holds(result.as_ref().ok()) {
             tally.right += 1;
         } else if show_failures {
@@ -114,33 +109,6 @@ fn main() {
         for f in &failures {
             println!("{f}");
         }
-    }
-}
-
-/// Decode and parse one file as `reformwatch extract` reads a feed file.
-fn run(
-    bytes: &[u8],
-    content_type: Option<&str>,
-    base_url: Option<&url::Url>,
-) -> Result<FeedDocument, parse::ParseError> {
-    let decoded = decode::decode_document(bytes, content_type, None);
-    let ctx = FeedContext {
-        source_id: "feedsuite",
-        timezone: chrono_tz::UTC,
-        fetched_at: Utc::now(),
-        base_url,
-    };
-    parse::parse_feed(&decoded.text, &ctx)
-}
-
-fn group_of(rel: &str) -> String {
-    let mut parts = rel.split('/');
-    let first = parts.next().unwrap_or("");
-    match (first, parts.next()) {
-        ("wellformed", Some(second)) if rel.matches('/').count() >= 2 => {
-            format!("{first}/{second}")
-        }
-        _ => first.to_string(),
     }
 }
 

@@ -11,10 +11,12 @@
 //! "not understood" and the case is left out of the count.
 //!
 //! Shared by `examples/feedsuite.rs` (the whole suite, given on the command
-//! line) and `tests/feedparser_golden.rs` (the copies in tests/fixtures).
+//! line) and `tests/feedparser_golden.rs` (the copies in
+//! tests/fixtures/feeds/feedparser), so both judge a case the same way.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use reformwatch::document::dates;
+use reformwatch::document::parse::{self, FeedContext, ParseError};
+use reformwatch::document::{dates, decode};
 use reformwatch::model::{Article, FeedDocument};
 
 /// One test file: its description, expectation and, for files whose path
@@ -87,6 +89,34 @@ impl Case {
             Some(loc) => url.join(loc).ok(),
             None => Some(url.clone()),
         }
+    }
+}
+
+/// Decodes and parses one test file as `reformwatch extract` reads a feed
+/// file: its bytes (with the `Content-Type` it is served with), UTC for
+/// zone-less dates (feedparser's rule), the case's base URL.
+pub fn run(bytes: &[u8], case: &Case) -> Result<FeedDocument, ParseError> {
+    let decoded = decode::decode_document(bytes, case.content_type(), None);
+    let base = case.base_url();
+    let ctx = FeedContext {
+        source_id: "feedsuite",
+        timezone: chrono_tz::UTC,
+        fetched_at: Utc::now(),
+        base_url: base.as_ref(),
+    };
+    parse::parse_feed(&decoded.text, &ctx)
+}
+
+/// The group of a test file's path in the suite: its first directory
+/// (`entities`, `illformed`, `encoding`), or two for `wellformed/…`.
+pub fn group_of(rel: &str) -> String {
+    let mut parts = rel.split('/');
+    let first = parts.next().unwrap_or("");
+    match (first, parts.next()) {
+        ("wellformed", Some(second)) if rel.matches('/').count() >= 2 => {
+            format!("{first}/{second}")
+        }
+        _ => first.to_string(),
     }
 }
 

@@ -44,3 +44,6 @@ mod test_source_previews_without_writing;
 
 // issue 4: silent edits
 mod silent_edits_become_revisions;
+
+// issue 12: feedparser parity
+mod feeds_read_as_feedparser_does;
