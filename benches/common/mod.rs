@@ -142,9 +142,21 @@ pub struct Usage {
 /// Runs the real binary and reads its own CPU time and peak RSS via wait4.
 pub fn run_binary(args: &[&str], stderr: Stdio) -> Usage {
     let start = Instant::now();
+    // BENCH_WRAP="valgrind --tool=callgrind" runs the binary under a tool
+    // (for instruction counts); the figures printed are then the tool's.
+    let wrap = std::env::var("BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    let mut command = match words.next() {
+        Some(tool) => {
+            let mut c = std::process::Command::new(tool);
+            c.args(words).arg(env!("CARGO_BIN_EXE_reformwatch"));
+            c
+        }
+        None => std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch")),
+    };
     // Reaped by wait4 below, which clippy cannot see.
     #[allow(clippy::zombie_processes)]
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_reformwatch"))
+    let child = command
         .args(args)
         .stdout(Stdio::null())
         .stderr(stderr)
