@@ -114,6 +114,24 @@ fn prepare(s: &str) -> Option<Prepared> {
     if s.len() > MAX_LEN * 4 {
         return None;
     }
+    if s.is_ascii() {
+        // Nothing to normalize and no date words: fold blanks, drop controls.
+        let mut text = String::with_capacity(s.len());
+        for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.extend(word.chars().filter(|c| !c.is_ascii_control()));
+        }
+        let trimmed = text.trim_end_matches([' ', ':']).trim();
+        if trimmed.is_empty() || trimmed.len() > MAX_LEN {
+            return None;
+        }
+        return Some(Prepared {
+            text: trimmed.to_string(),
+            meridiem: None,
+        });
+    }
     let mut meridiem = None;
     let nfkc = normalize::nfkc(s);
     let nfkc = [

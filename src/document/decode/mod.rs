@@ -103,10 +103,19 @@ pub fn decode_document(
     if let Some(enc) = forced {
         return decode_with(bytes, decoder_for(enc), DecidedBy::Override);
     }
-    let non_ascii = bytes.iter().filter(|b| !b.is_ascii()).count();
-    if non_ascii > 0 && std::str::from_utf8(bytes).is_ok() {
-        return decode_with(bytes, UTF_8, DecidedBy::Utf8);
-    }
+    // One validation pass decides the common case, and its result is the text.
+    let non_ascii = match std::str::from_utf8(bytes) {
+        Ok(text) if !text.is_ascii() => {
+            return Decoded {
+                text: text.to_owned(),
+                encoding: UTF_8,
+                decided_by: DecidedBy::Utf8,
+                replacements: 0,
+            }
+        }
+        Ok(_) => 0,
+        Err(_) => bytes.iter().filter(|b| !b.is_ascii()).count(),
+    };
 
     let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
     let mut declared: Vec<(&'static Encoding, DecidedBy)> = Vec::with_capacity(3);

@@ -8,12 +8,16 @@
 
 use std::borrow::Cow;
 
-use scraper::{ElementRef, Html, Node};
 use unicode_normalization::UnicodeNormalization;
 use url::Url;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::model::Article;
+
+mod paragraphs;
+
+pub use paragraphs::html_to_paragraphs;
+pub(crate) use paragraphs::plain_to_paragraphs;
 
 /// Query parameters that only track clicks and never select content.
 const TRACKING_PARAMS: &[&str] = &[
@@ -109,7 +113,7 @@ pub fn canonical_url(url: &Url) -> String {
             }
         }
     }
-    u.to_string()
+    String::from(u)
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -164,31 +168,115 @@ fn is_written_mark(c: char) -> bool {
 
 /// Drops invisible and control characters (written marks kept for `display`),
 /// folds whitespace runs (including U+3000) into one space and trims.
-fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize, display: bool) -> String {
-    let mut out = String::with_capacity(capacity);
+fn fold_chars(s: &str, display: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, display, false, &mut out);
+    out
+}
+
+/// [`fold_pieces`] into `out`; false if `quick` met a character it cannot
+/// map (`out` then holds part of the text).
+fn fold_into(s: &str, display: bool, quick: bool, out: &mut String) -> bool {
+    fold_pieces(s, display, quick, |piece| match piece {
+        Piece::Text(t) => out.push_str(t),
+        Piece::Char(c) => out.push(c),
+    })
+    .is_some()
+}
+
+/// A piece of folded text: a slice of the input as it is, or one character.
+enum Piece<'a> {
+    Text(&'a str),
+    Char(char),
+}
+
+/// What folding does with a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    Keep,
+    Space,
+    Drop,
+}
+
+/// Classifies `c` for folding; ASCII and CJK ideographs, most of the text
+/// folded, take the short way.
+#[inline(always)]
+fn fold_class(c: char, display: bool) -> Fold {
+    if c.is_ascii() {
+        return match c as u8 {
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => Fold::Space,
+            0..=0x1f | 0x7f => Fold::Drop,
+            _ => Fold::Keep,
+        };
+    }
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        Fold::Keep
+    } else if c.is_whitespace() {
+        Fold::Space
+    } else if c.is_control() || (is_invisible(c) && !(display && is_written_mark(c))) {
+        Fold::Drop
+    } else {
+        Fold::Keep
+    }
+}
+
+/// [`fold_chars`] as a stream of pieces: runs of characters that pass
+/// unchanged are handed out as slices (no per-character copying). With
+/// `quick`, each character is first replaced by its [`quick_nfkc`] form,
+/// and `None` comes back as soon as one has none (some pieces may have
+/// been handed out). Otherwise returns whether anything was handed out.
+fn fold_pieces<'a>(
+    s: &'a str,
+    display: bool,
+    quick: bool,
+    mut out: impl FnMut(Piece<'a>),
+) -> Option<bool> {
     let mut pending_space = false;
-    for c in chars {
-        if c.is_whitespace() {
-            pending_space = true;
-        } else if c.is_control() || (is_invisible(c) && !(display && is_written_mark(c))) {
-            continue;
-        } else {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
+    let mut started = false;
+    let mut run: Option<usize> = None;
+    let flush = |run: &mut Option<usize>, end: usize, out: &mut dyn FnMut(Piece<'a>)| {
+        if let Some(start) = run.take() {
+            out(Piece::Text(&s[start..end]));
+        }
+    };
+    for (i, c) in s.char_indices() {
+        let m = if quick { quick_nfkc(c)? } else { c };
+        match fold_class(m, display) {
+            Fold::Space => {
+                flush(&mut run, i, &mut out);
+                pending_space = true;
             }
-            pending_space = false;
-            out.push(c);
+            Fold::Drop => flush(&mut run, i, &mut out),
+            Fold::Keep => {
+                if pending_space && started {
+                    out(Piece::Char(' '));
+                }
+                pending_space = false;
+                started = true;
+                if m != c {
+                    flush(&mut run, i, &mut out);
+                    out(Piece::Char(m));
+                } else if run.is_none() {
+                    run = Some(i);
+                }
+            }
         }
     }
-    out
+    flush(&mut run, s.len(), &mut out);
+    Some(started)
 }
 
 /// The comparison form of text: NFKC (full/half width unified), zero-width,
 /// bidi and control characters removed, whitespace runs folded to one space,
 /// trimmed.
 pub fn normalize_text(s: &str) -> String {
-    let folded = nfkc(s);
-    fold_chars(folded.chars(), folded.len(), false)
+    // One pass when the quick NFKC path covers the text, as it usually does.
+    let mut out = String::with_capacity(s.len());
+    if fold_into(s, false, true, &mut out) {
+        return out;
+    }
+    let full: String = s.nfkc().collect();
+    fold_chars(&full, false)
 }
 
 /// NFKC of `s`. Text made only of characters whose NFKC form is a single
@@ -201,40 +289,46 @@ pub fn nfkc(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out: Option<String> = None;
+    // Start of the run of unchanged characters not yet copied to `out`.
+    let mut run = 0;
     for (i, c) in s.char_indices() {
         match quick_nfkc(c) {
-            Some(m) if m == c => {
-                if let Some(o) = out.as_mut() {
-                    o.push(c);
-                }
+            Some(m) if m == c => {}
+            Some(m) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+                o.push_str(&s[run..i]);
+                o.push(m);
+                run = i + c.len_utf8();
             }
-            Some(m) => out
-                .get_or_insert_with(|| {
-                    let mut o = String::with_capacity(s.len());
-                    o.push_str(&s[..i]);
-                    o
-                })
-                .push(m),
             None => return Cow::Owned(s.nfkc().collect()),
         }
     }
-    out.map_or(Cow::Borrowed(s), Cow::Owned)
+    match out {
+        Some(mut o) => {
+            o.push_str(&s[run..]);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(s),
+    }
 }
 
 /// The NFKC form of `c` when it is known without the normalizer: one
 /// character that neither decomposes further nor composes with what is
 /// around it (checked against the normalizer by a unit test).
+#[inline(always)]
 fn quick_nfkc(c: char) -> Option<char> {
+    // The common cases first: ASCII, then CJK ideographs.
+    if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return Some(c);
+    }
     match c {
-        '\0'..='\u{7F}'
-        | '\u{2010}'
+        '\u{2010}'
         | '\u{2012}'..='\u{2016}'
         | '\u{2018}'..='\u{2022}'
         | '\u{3001}'..='\u{3002}'
         | '\u{3008}'..='\u{3011}'
         | '\u{3014}'..='\u{301F}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        | '\u{3400}'..='\u{4DBF}' => Some(c),
         // Full-width ASCII (，：（）１２３ …) is its ASCII character.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
         '\u{00A0}' | '\u{3000}' => Some(' '),
@@ -255,7 +349,7 @@ pub fn clean_inline(s: &str) -> String {
     } else {
         Cow::Borrowed(decoded.as_ref())
     };
-    fold_chars(stripped_again.chars(), stripped_again.len(), true)
+    fold_chars(&stripped_again, true)
 }
 
 /// Display text of an HTML fragment that declares itself HTML (Atom
@@ -264,20 +358,20 @@ pub fn clean_inline(s: &str) -> String {
 pub fn html_inline(s: &str) -> String {
     let stripped = strip_tags(s);
     let decoded = html_escape::decode_html_entities(&stripped);
-    fold_chars(decoded.chars(), decoded.len(), true)
+    fold_chars(&decoded, true)
 }
 
 /// Display text of plain text (Atom `type="text"`): taken literally, so
 /// `<b>` stays as written; only whitespace and invisible characters are
 /// folded as in [`clean_inline`].
 pub fn clean_plain(s: &str) -> String {
-    fold_chars(s.chars(), s.len(), true)
+    fold_chars(s, true)
 }
 
 /// The same as [`clean_inline`] for text that is already entity-decoded.
 fn clean_decoded(s: &str) -> String {
     let stripped = strip_tags(s);
-    fold_chars(stripped.chars(), stripped.len(), true)
+    fold_chars(&stripped, true)
 }
 
 /// Removes things that look like tags (`<a …>`, `</b>`, `<!-- … -->`,
@@ -361,137 +455,6 @@ fn tag_end(tag: &str) -> Option<usize> {
     None
 }
 
-/// True when `s` contains something that looks like an HTML tag.
-fn looks_like_html(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    bytes
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
-}
-
-/// Splits a feed description or content (an HTML fragment or plain text)
-/// into display paragraphs: script/style dropped, a new paragraph at each
-/// block element (`p`, `div`, `br`, `li`, `h1`–`h6`, `blockquote`, …) and at
-/// blank lines, each paragraph [`clean_inline`]d, empty ones dropped.
-pub fn html_to_paragraphs(html: &str) -> Vec<String> {
-    if !looks_like_html(html) {
-        // Double-escaped HTML (`&lt;p&gt;…`) is common on Chinese CMSes.
-        if html.contains("&lt;") {
-            let decoded = html_escape::decode_html_entities(html);
-            if looks_like_html(&decoded) {
-                return html_to_paragraphs(&decoded);
-            }
-        }
-        return text_to_paragraphs(html);
-    }
-    let doc = Html::parse_fragment(html);
-    let mut collector = Paragraphs::default();
-    collector.walk(doc.root_element(), 0);
-    collector.flush();
-    collector.out
-}
-
-/// Plain text → paragraphs split at blank lines.
-pub(crate) fn text_to_paragraphs(text: &str) -> Vec<String> {
-    split_blank_lines(text)
-        .map(clean_inline)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-/// Literal plain text → paragraphs split at blank lines (no tag or entity
-/// handling: see [`clean_plain`]).
-pub(crate) fn plain_to_paragraphs(text: &str) -> Vec<String> {
-    split_blank_lines(text)
-        .map(clean_plain)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-fn split_blank_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut line_start = 0;
-    let mut prev_blank = false;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            let line = &text[line_start..i];
-            let blank = line.trim().is_empty();
-            if blank && !prev_blank {
-                parts.push(&text[start..line_start]);
-                start = i + 1;
-            } else if blank {
-                start = i + 1;
-            }
-            prev_blank = blank;
-            line_start = i + 1;
-        }
-    }
-    parts.push(&text[start..]);
-    parts.into_iter()
-}
-
-#[derive(Default)]
-struct Paragraphs {
-    current: String,
-    out: Vec<String>,
-}
-
-impl Paragraphs {
-    fn flush(&mut self) {
-        if !self.current.is_empty() {
-            let p = clean_decoded(&self.current);
-            if !p.is_empty() {
-                self.out.push(p);
-            }
-            self.current.clear();
-        }
-    }
-
-    fn push_text(&mut self, text: &str) {
-        // Blank lines inside text nodes separate paragraphs too.
-        let mut first = true;
-        for part in split_blank_lines(text) {
-            if !first {
-                self.flush();
-            }
-            first = false;
-            self.current.push_str(part);
-        }
-    }
-
-    fn walk(&mut self, el: ElementRef<'_>, depth: usize) {
-        for child in el.children() {
-            match child.value() {
-                Node::Text(t) => self.push_text(t),
-                Node::Element(e) => {
-                    let name = e.name();
-                    if SKIPPED_ELEMENTS.contains(&name) {
-                        continue;
-                    }
-                    let Some(child_el) = ElementRef::wrap(child) else {
-                        continue;
-                    };
-                    let block = BLOCK_ELEMENTS.contains(&name);
-                    if block {
-                        self.flush();
-                    }
-                    if depth >= MAX_DEPTH {
-                        let text: String = child_el.text().collect();
-                        self.push_text(&text);
-                    } else {
-                        self.walk(child_el, depth + 1);
-                    }
-                    if block {
-                        self.flush();
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
 /// Hex xxh3-64 of the article's normalized content (kicker, title, subtitle,
 /// byline, published time, section headings and paragraphs, quotes), with
 /// field separators. Whitespace, width and invisible-character differences
@@ -503,7 +466,7 @@ pub fn content_hash(article: &Article) -> String {
         h.update(tag);
         if let Some(v) = v {
             h.update(b"=");
-            h.update(normalize_text(v).as_bytes());
+            hash_normalized(h, v);
         }
         h.update(FIELD);
     }
@@ -512,18 +475,14 @@ pub fn content_hash(article: &Article) -> String {
     opt(&mut h, b"title", Some(&article.title));
     opt(&mut h, b"subtitle", article.subtitle.as_deref());
     opt(&mut h, b"byline", article.byline.as_deref());
-    let published = article
-        .published_at
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let published = article.published_at.map(rfc3339_seconds);
     opt(&mut h, b"published", published.as_deref());
     h.update(b"sections");
     for section in &article.sections {
         h.update(ITEM);
         opt(&mut h, b"heading", section.heading.as_deref());
         for p in &section.paragraphs {
-            let p = normalize_text(p);
-            if !p.is_empty() {
-                h.update(p.as_bytes());
+            if hash_normalized(&mut h, p) {
                 h.update(ITEM);
             }
         }
@@ -536,13 +495,70 @@ pub fn content_hash(article: &Article) -> String {
         opt(&mut h, b"role", q.role.as_deref());
         opt(&mut h, b"text", Some(&q.text));
     }
-    format!("{:016x}", h.digest())
+    let mut hex = String::with_capacity(16);
+    for b in h.digest().to_be_bytes() {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xF)]));
+    }
+    hex
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Feeds `normalize_text(s)` to the hasher without building it (the bytes
+/// are the same, so the hash is); returns whether there were any. Text the
+/// quick NFKC path covers is mapped and folded in one pass.
+fn hash_normalized(h: &mut Xxh3, s: &str) -> bool {
+    fn emit(h: &mut Xxh3) -> impl FnMut(Piece<'_>) + '_ {
+        |piece| match piece {
+            Piece::Text(t) => h.update(t.as_bytes()),
+            Piece::Char(c) => h.update(c.encode_utf8(&mut [0u8; 4]).as_bytes()),
+        }
+    }
+    let saved = h.clone();
+    if let Some(any) = fold_pieces(s, false, true, emit(h)) {
+        return any;
+    }
+    // A character the quick path does not know: start over, fully.
+    *h = saved;
+    let full: String = s.nfkc().collect();
+    fold_pieces(&full, false, false, emit(h)).unwrap_or(false)
+}
+
+/// `2024-09-02T00:15:00Z`: what `to_rfc3339_opts(Secs, true)` writes,
+/// without the formatting machinery (one call per hashed article).
+fn rfc3339_seconds(d: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let Ok(year) = u32::try_from(d.year()) else {
+        return d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    };
+    if year > 9999 {
+        return d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    let mut s = String::with_capacity(20);
+    let mut num = |n: u32, width: u32| {
+        for i in (0..width).rev() {
+            s.push(char::from(b'0' + ((n / 10u32.pow(i)) % 10) as u8));
+        }
+    };
+    num(year, 4);
+    num(d.month(), 2);
+    num(d.day(), 2);
+    num(d.hour(), 2);
+    num(d.minute(), 2);
+    num(d.second(), 2);
+    for (at, sep) in [(4, '-'), (7, '-'), (10, 'T'), (13, ':'), (16, ':')] {
+        s.insert(at, sep);
+    }
+    s.push('Z');
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Quote, Section};
+    use chrono::TimeZone;
 
     fn canon(s: &str) -> String {
         canonical_url(&Url::parse(s).unwrap())
@@ -642,50 +658,6 @@ mod tests {
         assert_eq!(clean_inline("unterminated <a href='x"), "unterminated");
     }
 
-    #[test]
-    fn paragraphs_from_html() {
-        let html = r#"<p>第一段 &amp; <b>加粗</b></p><script>var x = "<p>no</p>";</script>
-            <div>第二段<br>第三段</div><ul><li>项一</li><li> </li><li>项二</li></ul>
-            <style>p { color: red }</style><h2>小标题</h2>尾巴"#;
-        assert_eq!(
-            html_to_paragraphs(html),
-            vec![
-                "第一段 & 加粗",
-                "第二段",
-                "第三段",
-                "项一",
-                "项二",
-                "小标题",
-                "尾巴"
-            ]
-        );
-    }
-
-    #[test]
-    fn paragraphs_from_plain_and_escaped_text() {
-        assert_eq!(
-            html_to_paragraphs("first line\nstill first\n\n  \n second &amp; more \n"),
-            vec!["first line still first", "second & more"]
-        );
-        assert_eq!(
-            html_to_paragraphs("&lt;p&gt;一&lt;/p&gt;&lt;p&gt;二&lt;/p&gt;"),
-            vec!["一", "二"]
-        );
-        assert_eq!(html_to_paragraphs("a &lt; b"), vec!["a < b"]);
-        assert!(html_to_paragraphs("  ").is_empty());
-        assert!(html_to_paragraphs("<p> </p><div>\u{200B}</div>").is_empty());
-    }
-
-    #[test]
-    fn deep_nesting_is_bounded() {
-        let html = format!(
-            "{}深{}",
-            "<div><span>".repeat(2000),
-            "</span></div>".repeat(2000)
-        );
-        assert_eq!(html_to_paragraphs(&html), vec!["深"]);
-    }
-
     fn article() -> Article {
         Article {
             title: "嘉兴各界认真学习".into(),
@@ -699,6 +671,95 @@ mod tests {
                 text: "改革".into(),
             }],
             ..Article::default()
+        }
+    }
+
+    /// normalize_text as first written (NFKC, then a char-by-char fold):
+    /// the reference the fast paths must match, or stored hashes would move.
+    fn reference_normalize(s: &str) -> String {
+        let mut out = String::new();
+        let mut pending_space = false;
+        for c in s.nfkc() {
+            if c.is_whitespace() {
+                pending_space = true;
+            } else if c.is_control() || is_invisible(c) {
+                continue;
+            } else {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normalize_text_matches_the_reference() {
+        for s in [
+            "",
+            "  ",
+            "全面深化改革，推进（试点）：２０２４年　“改革”—开放。",
+            " a\u{200B} \u{200B}b\t\nc\u{00A0}d\u{3000}e ",
+            "ｅ\u{301} café ﬁ … ｶﾀｶﾅ 한국어 \u{200D}\u{00AD}x\u{7}",
+            "lead\u{FEFF}ing and trailing\u{200E} ",
+        ] {
+            assert_eq!(normalize_text(s), reference_normalize(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn content_hash_streams_what_normalize_text_gives() {
+        // The hash feeds normalized text to the hasher as it folds it; it
+        // must equal hashing normalize_text's strings (stored hashes stay).
+        let mut a = article();
+        a.published_at = Some(chrono::Utc.with_ymd_and_hms(2024, 9, 2, 0, 15, 0).unwrap());
+        a.sections[0].paragraphs.push(" \u{200B} ".into());
+        a.sections[0]
+            .paragraphs
+            .push("长".repeat(300) + " ｅ\u{301} …");
+        let mut h = Xxh3::new();
+        let field = |h: &mut Xxh3, tag: &[u8], v: Option<&str>| {
+            h.update(tag);
+            if let Some(v) = v {
+                h.update(b"=");
+                h.update(reference_normalize(v).as_bytes());
+            }
+            h.update(b"\x1e");
+        };
+        field(&mut h, b"kicker", None);
+        field(&mut h, b"title", Some(&a.title));
+        field(&mut h, b"subtitle", None);
+        field(&mut h, b"byline", None);
+        field(&mut h, b"published", Some("2024-09-02T00:15:00Z"));
+        h.update(b"sections");
+        h.update(b"\x1f");
+        field(&mut h, b"heading", a.sections[0].heading.as_deref());
+        for p in &a.sections[0].paragraphs {
+            let p = reference_normalize(p);
+            if !p.is_empty() {
+                h.update(p.as_bytes());
+                h.update(b"\x1f");
+            }
+        }
+        h.update(b"\x1e");
+        h.update(b"quotes");
+        h.update(b"\x1f");
+        field(&mut h, b"speaker", Some("王亮"));
+        field(&mut h, b"role", Some("市委改革办常务副主任"));
+        field(&mut h, b"text", Some("改革"));
+        assert_eq!(content_hash(&a), format!("{:016x}", h.digest()));
+        for d in [
+            chrono::Utc
+                .with_ymd_and_hms(1999, 12, 31, 23, 59, 59)
+                .unwrap(),
+            chrono::Utc.with_ymd_and_hms(2100, 1, 2, 3, 4, 5).unwrap(),
+        ] {
+            assert_eq!(
+                rfc3339_seconds(d),
+                d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
         }
     }
 

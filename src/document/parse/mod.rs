@@ -180,7 +180,7 @@ fn to_document(feed: RawFeed, ctx: &FeedContext) -> FeedDocument {
     }
     FeedDocument {
         title: feed.title.as_ref().and_then(|t| non_empty(t.inline())),
-        link: feed.link.url().map(|u| u.to_string()),
+        link: feed.link.url().map(|u| u.as_str().to_string()),
         description: feed.subtitle.as_ref().and_then(|t| non_empty(t.inline())),
         updated_at: feed.updated.or(feed.published),
         ttl_minutes: feed.ttl,
@@ -250,7 +250,7 @@ fn to_article(entry: &RawEntry, feed_language: Option<&str>, ctx: &FeedContext) 
     let mut article = Article {
         id: None,
         source_id: ctx.source_id.to_string(),
-        url: link.map(|u| u.to_string()),
+        url: link.map(|u| u.as_str().to_string()),
         canonical_url: canonical,
         guid,
         kicker: None,

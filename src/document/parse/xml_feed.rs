@@ -489,7 +489,10 @@ impl Builder {
             }
             Field::FeedTtl => self.feed.ttl = raw.parse().ok(),
             _ => {
-                let date = self.date(raw);
+                let date = match field {
+                    Field::Published | Field::Updated => self.date(raw),
+                    _ => None,
+                };
                 let Some(e) = self.entry.as_mut() else {
                     return;
                 };
@@ -570,12 +573,24 @@ fn atom_spec(format: Format, el: &Element<'_>) -> Spec {
     }
 }
 
+/// `s` in ASCII lower case, in `buf`; names longer than `buf` (no field
+/// has one) come back empty.
+fn lower<'b>(s: &str, buf: &'b mut [u8; 16]) -> &'b str {
+    let Some(dst) = buf.get_mut(..s.len()) else {
+        return "";
+    };
+    dst.copy_from_slice(s.as_bytes());
+    dst.make_ascii_lowercase();
+    std::str::from_utf8(dst).unwrap_or("")
+}
+
 /// What a direct child of the channel (feed) means.
 fn feed_action(format: Format, el: &Element<'_>) -> Action {
-    let local = el.local.to_ascii_lowercase();
+    let mut buf = [0u8; 16];
+    let local = lower(el.local, &mut buf);
     let guess = Spec::Text(TextKind::Guess);
     if atomish(format, el) {
-        return match local.as_str() {
+        return match local {
             "title" => Action::Capture(Field::FeedTitle, atom_spec(format, el)),
             "subtitle" | "tagline" => Action::Capture(Field::FeedSubtitle, atom_spec(format, el)),
             "link" => Action::AtomLink { feed: true },
@@ -584,7 +599,7 @@ fn feed_action(format: Format, el: &Element<'_>) -> Action {
             _ => Action::Skip,
         };
     }
-    match (el.ns, local.as_str()) {
+    match (el.ns, local) {
         (Ns::Core | Ns::Dc, "title") => Action::Capture(Field::FeedTitle, guess),
         (Ns::Core, "link") if el.attr("href").is_some() => Action::AtomLink { feed: true },
         (Ns::Core, "link") => Action::Capture(Field::FeedLink(LinkRank::Page), Spec::Raw),
@@ -605,10 +620,11 @@ fn feed_action(format: Format, el: &Element<'_>) -> Action {
 
 /// What a direct child of an item (entry) means.
 fn entry_action(format: Format, el: &Element<'_>) -> Action {
-    let local = el.local.to_ascii_lowercase();
+    let mut buf = [0u8; 16];
+    let local = lower(el.local, &mut buf);
     let guess = Spec::Text(TextKind::Guess);
     if atomish(format, el) {
-        return match local.as_str() {
+        return match local {
             "title" => Action::Capture(Field::Title, atom_spec(format, el)),
             "summary" => Action::Capture(Field::Summary, atom_spec(format, el)),
             "content" => Action::Capture(Field::Content, atom_spec(format, el)),
@@ -620,7 +636,7 @@ fn entry_action(format: Format, el: &Element<'_>) -> Action {
             _ => Action::Skip,
         };
     }
-    match (el.ns, local.as_str()) {
+    match (el.ns, local) {
         (Ns::Core | Ns::Dc, "title") => Action::Capture(Field::Title, guess),
         (Ns::Core, "link") if el.attr("href").is_some() => Action::AtomLink { feed: false },
         (Ns::Core, "link") => Action::Capture(Field::Link(LinkRank::Page), Spec::Raw),
@@ -699,7 +715,12 @@ pub(super) fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
 }
 
 fn absolute_http(s: &str) -> Option<Url> {
-    Url::parse(s.trim())
+    let s = s.trim();
+    let scheme = s.get(..4)?;
+    if !scheme.eq_ignore_ascii_case("http") {
+        return None;
+    }
+    Url::parse(s)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
