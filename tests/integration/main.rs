@@ -46,4 +46,5 @@ mod test_source_previews_without_writing;
 mod silent_edits_become_revisions;
 
 // issue 12: feedparser parity
+mod feeds_agree_with_feed_rs;
 mod feeds_read_as_feedparser_does;
