@@ -48,59 +48,30 @@ fn parsed_paragraphs(html: &str) -> Vec<String> {
     collector.out
 }
 
+/// Block elements html5ever parses with special rules that could move text
+/// (foster parenting, implied ends, a dropped leading newline): a fragment
+/// using one goes to the parser.
+const SPECIAL_BLOCKS: &[&str] = &["table", "tr", "td", "th", "pre", "dl", "dt", "dd"];
+
+/// Formatting elements a simple fragment may use besides the other blocks.
+const SIMPLE_INLINE: &[&str] = &[
+    "a", "b", "i", "u", "s", "em", "strong", "span", "font", "small", "big", "sub", "sup", "img",
+    "abbr", "cite", "code", "q", "mark", "del", "ins", "strike", "tt", "var", "time",
+];
+
 /// Tags a fragment may use for [`simple_paragraphs`]: formatting and block
 /// elements whose parsing has no special rules that could move text
 /// (no tables, forms, raw-text or foreign elements).
-const SIMPLE_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "hr",
-    "figure",
-    "figcaption",
-    "center",
-    "a",
-    "b",
-    "i",
-    "u",
-    "s",
-    "em",
-    "strong",
-    "span",
-    "font",
-    "small",
-    "big",
-    "sub",
-    "sup",
-    "img",
-    "abbr",
-    "cite",
-    "code",
-    "q",
-    "mark",
-    "del",
-    "ins",
-    "strike",
-    "tt",
-    "var",
-    "time",
-];
+fn simple_tag(name: &str) -> Option<&'static str> {
+    BLOCK_ELEMENTS
+        .iter()
+        .filter(|t| !SPECIAL_BLOCKS.contains(t))
+        .chain(SIMPLE_INLINE)
+        .find(|t| **t == name)
+        .copied()
+}
 
-/// Paragraphs of a fragment made only of [`SIMPLE_TAGS`] and well-formed
+/// Paragraphs of a fragment made only of [`simple_tag`]s and well-formed
 /// references, found by scanning it: the same paragraphs the tree walk
 /// gives, without building a tree. `None` for anything else (the caller
 /// parses it): another tag, a comment, a `<` that starts no tag, an `&`
@@ -137,7 +108,7 @@ fn simple_paragraphs(html: &str) -> Option<Vec<String>> {
         name.copy_from_slice(&inner.as_bytes()[..name_len]);
         name.make_ascii_lowercase();
         let name = std::str::from_utf8(name).ok()?;
-        let name = *SIMPLE_TAGS.iter().find(|t| **t == name)?;
+        let name = simple_tag(name)?;
         let void = matches!(name, "br" | "hr" | "img");
         let block = BLOCK_ELEMENTS.contains(&name);
         let processed = if closing {
