@@ -71,3 +71,7 @@ mod topic_feeds_follow_polls_and_edits;
 // issue 11: every match reaches the subscriber
 mod digest_speaks_one_language;
 mod every_match_reaches_the_subscriber;
+
+// issue 12: feedparser parity
+mod feeds_agree_with_feed_rs;
+mod feeds_read_as_feedparser_does;

@@ -2,9 +2,8 @@
 //! HTTP charset, XML prolog, `<meta>` charset, sniffing (chardetng).
 //! GB2312/GBK labels decode as GB18030.
 //!
-//! Also owns the textual fix-ups a decoded feed needs before feed-rs sees it
-//! ([`prepare_feed_xml`]): a prolog that no longer matches the text, bare
-//! `&`, and `<rss>` without a version.
+//! Also owns the textual fix-up a decoded feed needs before the feed reader
+//! walks it ([`prepare_feed_xml`]): a `<` that starts no markup.
 
 use std::borrow::Cow;
 
@@ -104,10 +103,19 @@ pub fn decode_document(
     if let Some(enc) = forced {
         return decode_with(bytes, decoder_for(enc), DecidedBy::Override);
     }
-    let non_ascii = bytes.iter().filter(|b| !b.is_ascii()).count();
-    if non_ascii > 0 && std::str::from_utf8(bytes).is_ok() {
-        return decode_with(bytes, UTF_8, DecidedBy::Utf8);
-    }
+    // One validation pass decides the common case, and its result is the text.
+    let non_ascii = match std::str::from_utf8(bytes) {
+        Ok(text) if !text.is_ascii() => {
+            return Decoded {
+                text: text.to_owned(),
+                encoding: UTF_8,
+                decided_by: DecidedBy::Utf8,
+                replacements: 0,
+            }
+        }
+        Ok(_) => 0,
+        Err(_) => bytes.iter().filter(|b| !b.is_ascii()).count(),
+    };
 
     let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
     let mut declared: Vec<(&'static Encoding, DecidedBy)> = Vec::with_capacity(3);
@@ -298,197 +306,51 @@ fn attr_value<'a>(decl: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
     Some(body[..end].trim_ascii())
 }
 
-/// Fix-ups on decoded feed XML before feed-rs parses it: strip a leading
-/// BOM, rewrite the prolog's `encoding` to `utf-8` (the text is UTF-8 now),
-/// escape bare `&` that starts no entity or character reference, and give
-/// an `<rss>` root without a usable version `version="2.0"`.
+/// The one fix-up decoded feed XML needs before the feed reader walks it:
+/// a leading BOM is stripped, and a `<` that cannot start markup (`a < b`,
+/// `<3`, `<<`), which ill-formed feeds put in titles, becomes `&lt;`, so
+/// it stays text instead of swallowing what follows as a bogus tag. CDATA
+/// sections and comments are left alone. (Bare `&`, undeclared entities
+/// and mismatched tags the reader itself tolerates.)
 pub fn prepare_feed_xml(text: &str) -> Cow<'_, str> {
-    let mut out: Cow<'_, str> = Cow::Borrowed(text.strip_prefix('\u{FEFF}').unwrap_or(text));
-    if let Some(fixed) = rewrite_prolog(&out) {
-        out = Cow::Owned(fixed);
-    }
-    if let Some(fixed) = escape_bare_ampersands(&out) {
-        out = Cow::Owned(fixed);
-    }
-    if let Some(fixed) = fix_rss_version(&out) {
-        out = Cow::Owned(fixed);
-    }
-    out
-}
-
-/// `<?xml … encoding="gbk"?>` → `<?xml … encoding="utf-8"?>`.
-fn rewrite_prolog(text: &str) -> Option<String> {
-    let start = text.len() - text.trim_start().len();
-    let rest = &text[start..];
-    if !rest.starts_with("<?xml") {
-        return None;
-    }
-    let end = rest.find("?>")?;
-    let decl = &rest[..end];
-    let pos = decl.find("encoding")?;
-    let after = &decl[pos + "encoding".len()..];
-    let eq = after.find('=')?;
-    if !after[..eq].trim().is_empty() {
-        return None;
-    }
-    let value_part = after[eq + 1..].trim_start();
-    let quote = value_part
-        .chars()
-        .next()
-        .filter(|&c| c == '"' || c == '\'')?;
-    let close = value_part[1..].find(quote)?;
-    let value = &value_part[1..1 + close];
-    if value.eq_ignore_ascii_case("utf-8") {
-        return None;
-    }
-    let value_start = start + (decl.len() - value_part.len()) + 1;
-    let mut s = String::with_capacity(text.len() + 8);
-    s.push_str(&text[..value_start]);
-    s.push_str("utf-8");
-    s.push_str(&text[value_start + value.len()..]);
-    Some(s)
-}
-
-/// `&` that is not `&name;`, `&#123;` or `&#x1F;` → `&amp;`, outside CDATA
-/// sections and comments.
-fn escape_bare_ampersands(text: &str) -> Option<String> {
-    if !text.contains('&') {
-        return None;
-    }
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0; // bytes of `text` already in `out`
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' if text[i..].starts_with("<![CDATA[") => {
-                i = text[i..].find("]]>").map_or(bytes.len(), |e| i + e + 3);
-            }
-            b'<' if text[i..].starts_with("<!--") => {
-                i = text[i..].find("-->").map_or(bytes.len(), |e| i + e + 3);
-            }
-            b'&' => {
-                if !is_reference(&bytes[i + 1..]) {
-                    let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-                    o.push_str(&text[copied..=i]);
-                    o.push_str("amp;");
-                    copied = i + 1;
-                }
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    out.map(|mut o| {
-        o.push_str(&text[copied..]);
-        o
-    })
-}
-
-/// Whether the bytes after `&` form `name;`, `#digits;` or `#xhex;`.
-fn is_reference(after: &[u8]) -> bool {
-    const MAX: usize = 64;
-    let window = &after[..after.len().min(MAX)];
-    let Some(semi) = window.iter().position(|&b| b == b';') else {
-        return false;
-    };
-    let body = &window[..semi];
-    match body {
-        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
-        [b'#', dec @ ..] => !dec.is_empty() && dec.iter().all(u8::is_ascii_digit),
-        [first, rest @ ..] => {
-            (first.is_ascii_alphabetic() || *first == b'_' || *first == b':')
-                && rest
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b"_:.-".contains(b))
-        }
-        [] => false,
-    }
-}
-
-/// Versions feed-rs accepts on `<rss>`.
-const RSS_VERSIONS: &[&str] = &["2.0", "", "0.91", "0.92"];
-
-/// `<rss>` with no version (or one feed-rs rejects) → `version="2.0"`.
-fn fix_rss_version(text: &str) -> Option<String> {
-    let start = find_root_start(text)?;
-    let tag_text = &text[start..];
-    if !tag_text.starts_with("<rss") {
-        return None;
-    }
-    let after_name = tag_text[4..].chars().next()?;
-    if !(after_name.is_whitespace() || after_name == '>' || after_name == '/') {
-        return None;
-    }
-    let tag_end = tag_text.find('>')?;
-    let tag = &tag_text[..tag_end];
-    match attr_span(tag, "version") {
-        Some((vs, ve)) => {
-            if RSS_VERSIONS.contains(&tag[vs..ve].trim()) {
-                return None;
-            }
-            let mut s = String::with_capacity(text.len() + 8);
-            s.push_str(&text[..start + vs]);
-            s.push_str("2.0");
-            s.push_str(&text[start + ve..]);
-            Some(s)
-        }
-        // An unquoted `version=2.0` is left alone rather than duplicated.
-        None if tag.contains("version") => None,
-        None => {
-            let mut s = String::with_capacity(text.len() + 16);
-            s.push_str(&text[..start + 4]);
-            s.push_str(" version=\"2.0\"");
-            s.push_str(&text[start + 4..]);
-            Some(s)
-        }
-    }
-}
-
-/// Byte span of the quoted value of attribute `name` in `tag`.
-fn attr_span(tag: &str, name: &str) -> Option<(usize, usize)> {
-    let mut from = 0;
-    while let Some(i) = tag[from..].find(name) {
-        let pos = from + i;
-        from = pos + name.len();
-        let before_ok = tag[..pos]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_whitespace);
-        let rest = &tag[pos + name.len()..];
-        let trimmed = rest.trim_start();
-        if !before_ok || !trimmed.starts_with('=') {
-            continue;
-        }
-        let value = trimmed[1..].trim_start();
-        let quote = value.chars().next().filter(|&c| c == '"' || c == '\'')?;
-        let close = value[1..].find(quote)?;
-        let vs = tag.len() - value.len() + 1;
-        return Some((vs, vs + close));
-    }
-    None
-}
-
-/// Byte offset of the first element start tag, skipping the prolog,
-/// processing instructions, comments, DOCTYPE and blanks.
-fn find_root_start(text: &str) -> Option<usize> {
-    let mut i = 0;
-    loop {
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += off;
         let rest = &text[i..];
-        let lt = rest.find('<')?;
-        let here = &rest[lt..];
-        if here.starts_with("<?") {
-            i += lt + here.find("?>")? + 2;
-        } else if here.starts_with("<!--") {
-            i += lt + here.find("-->")? + 3;
-        } else if here.starts_with("<!") {
-            i += lt + here.find('>')? + 1;
+        if rest.starts_with("<![CDATA[") {
+            i = rest.find("]]>").map_or(bytes.len(), |e| i + e + 3);
+        } else if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(bytes.len(), |e| i + e + 3);
+        } else if starts_markup(&bytes[i + 1..]) {
+            i += 1;
         } else {
-            return Some(i + lt);
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            o.push_str(&text[copied..i]);
+            o.push_str("&lt;");
+            i += 1;
+            copied = i;
         }
-        if i > PRESCAN_BYTES * 8 {
-            return None;
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
         }
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Whether the bytes after a `<` can begin a tag, end tag, declaration,
+/// processing instruction (a name start, `/`, `!`, `?`).
+fn starts_markup(after: &[u8]) -> bool {
+    match after.first() {
+        Some(b'/' | b'!' | b'?' | b'_' | b':') => true,
+        Some(b) => b.is_ascii_alphabetic() || !b.is_ascii(),
+        None => false,
     }
 }
 
