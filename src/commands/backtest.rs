@@ -2,17 +2,17 @@
 //! T with query Q) replayed over the stored archive with the scorer the
 //! poll uses, so a query can be tuned before it is saved.
 
-use std::io::Write as _;
-
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use reformwatch::analysis::score::TopicMatcher;
 use reformwatch::config::query;
 use reformwatch::config::{Settings, Topic};
-use reformwatch::export::{self, FeedInfo};
-use reformwatch::model::{ArticleFilter, TermHit};
+use reformwatch::export::FeedInfo;
+use reformwatch::model::{ArticleFilter, ListedArticle, TermHit};
 use reformwatch::store::Store;
 
-use super::cli::{ArticlesArgs, ArticlesFormat};
+use super::cli::ArticlesArgs;
+use super::inspect::print_articles;
 use super::Exit;
 
 /// Scores every stored article first seen within `--since` against the
@@ -48,42 +48,36 @@ pub fn run(
         item.matches = vec![m];
         items.push(item);
     }
-    let feed = || FeedInfo::of_topic(Some(&topic.id), now);
-    let out = match args.format() {
-        ArticlesFormat::Table => {
-            let tz = settings.daemon.timezone;
-            let mut out = String::new();
-            for item in &items {
-                let a = &item.article;
-                let when = a.published_at.unwrap_or(item.first_seen_at);
-                out.push_str(&format!(
-                    "{:>6}  {}  {:<20} {}  score {:.1}\n",
-                    a.id.unwrap_or_default(),
-                    when.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-                    a.source_id,
-                    a.title,
-                    item.matches[0].score
-                ));
-                for hit in &item.matches[0].hits {
-                    out.push_str(&format!("        {}\n", explain(hit)));
-                }
-            }
-            eprintln!(
-                "{} article{} matched",
-                items.len(),
-                if items.len() == 1 { "" } else { "s" }
-            );
-            out.into_bytes()
+    let feed = FeedInfo::of_topic(Some(&topic.id), now);
+    let tz = settings.daemon.timezone;
+    print_articles(args.format(), &items, &feed, |items| table(items, tz))
+}
+
+/// One line per match with its score, then one line per clause and field
+/// that matched; the count goes to stderr.
+fn table(items: &[ListedArticle], tz: Tz) -> String {
+    let mut out = String::new();
+    for item in items {
+        let a = &item.article;
+        let when = a.published_at.unwrap_or(item.first_seen_at);
+        out.push_str(&format!(
+            "{:>6}  {}  {:<20} {}  score {:.1}\n",
+            a.id.unwrap_or_default(),
+            when.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            a.source_id,
+            a.title,
+            item.matches[0].score
+        ));
+        for hit in &item.matches[0].hits {
+            out.push_str(&format!("        {}\n", explain(hit)));
         }
-        ArticlesFormat::Jsonl => export::jsonl(&items)?.into_bytes(),
-        ArticlesFormat::Csv => export::csv::render(&items)?,
-        ArticlesFormat::Atom => export::atom::render(&feed(), &items, &[])?.into_bytes(),
-        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items, &[])?.into_bytes(),
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out)?;
-    stdout.flush()?;
-    Ok(Exit::Ok)
+    }
+    eprintln!(
+        "{} article{} matched",
+        items.len(),
+        if items.len() == 1 { "" } else { "s" }
+    );
+    out
 }
 
 /// The topic to replay: the saved one with its query replaced by

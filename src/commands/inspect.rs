@@ -83,13 +83,26 @@ pub fn articles(
         limit: args.limit,
     };
     let items = store.listed_articles(&filter)?;
-    let feed = || FeedInfo::of_topic(args.topic.as_deref(), now);
-    let out = match args.format() {
-        ArticlesFormat::Table => table(&items, settings.daemon.timezone).into_bytes(),
-        ArticlesFormat::Jsonl => export::jsonl(&items)?.into_bytes(),
-        ArticlesFormat::Csv => export::csv::render(&items)?,
-        ArticlesFormat::Atom => export::atom::render(&feed(), &items, &[])?.into_bytes(),
-        ArticlesFormat::Jsonfeed => export::jsonfeed::render(&feed(), &items, &[])?.into_bytes(),
+    let feed = FeedInfo::of_topic(args.topic.as_deref(), now);
+    print_articles(args.format(), &items, &feed, |items| {
+        table(items, settings.daemon.timezone)
+    })
+}
+
+/// Writes `items` to stdout in `format`: the export formats as they are,
+/// the table as `table` draws it (each listing command has its own).
+pub fn print_articles(
+    format: ArticlesFormat,
+    items: &[ListedArticle],
+    feed: &FeedInfo,
+    table: impl FnOnce(&[ListedArticle]) -> String,
+) -> anyhow::Result<Exit> {
+    let out = match format {
+        ArticlesFormat::Table => table(items).into_bytes(),
+        ArticlesFormat::Jsonl => export::jsonl(items)?.into_bytes(),
+        ArticlesFormat::Csv => export::csv::render(items)?,
+        ArticlesFormat::Atom => export::atom::render(feed, items, &[])?.into_bytes(),
+        ArticlesFormat::Jsonfeed => export::jsonfeed::render(feed, items, &[])?.into_bytes(),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(&out)?;

@@ -674,22 +674,7 @@ mod tests {
     /// normalize_text as first written (NFKC, then a char-by-char fold):
     /// the reference the fast paths must match, or stored hashes would move.
     fn reference_normalize(s: &str) -> String {
-        let mut out = String::new();
-        let mut pending_space = false;
-        for c in s.nfkc() {
-            if c.is_whitespace() {
-                pending_space = true;
-            } else if c.is_control() || is_invisible(c) {
-                continue;
-            } else {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(c);
-            }
-        }
-        out
+        crate::document::text_hygiene::fold_chars(s.nfkc(), s.len())
     }
 
     #[test]
