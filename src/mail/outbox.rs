@@ -281,71 +281,64 @@ pub async fn relay(
     now: DateTime<Utc>,
     ignore_backoff: bool,
 ) -> Result<RelayReport, StoreError> {
-    let result = relay_due(settings, store, mailer, now, ignore_backoff).await;
-    mailer.end_pass().await;
-    result
-}
-
-async fn relay_due(
-    settings: &Settings,
-    store: &Store,
-    mailer: &Mailer,
-    now: DateTime<Utc>,
-    ignore_backoff: bool,
-) -> Result<RelayReport, StoreError> {
-    let lifetime =
-        ChronoDuration::from_std(settings.mail.queue_lifetime).unwrap_or(ChronoDuration::days(5));
-    let due = tokio::task::block_in_place(|| store.due_digests(now, ignore_backoff))?;
-    let mut report = RelayReport::default();
-    for entry in due {
-        match mailer
-            .send(&entry.envelope_from, &entry.recipients, &entry.message)
-            .await
-        {
-            Ok(()) => {
-                crate::store::failpoint::hit("after_smtp_ok");
-                tokio::task::block_in_place(|| store.mark_sent(entry.id, now))?;
-                info!(subscriber = %entry.subscriber_id, digest = entry.id, message_id = %entry.message_id, "digest sent");
-                report.sent += 1;
-            }
-            Err(e) if e.is_permanent() => {
-                let error = e.with_hint();
-                let msg = format!("digest {} for {}: {error}", entry.id, entry.subscriber_id);
-                error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest rejected permanently");
-                tokio::task::block_in_place(|| store.mark_failed(entry.id, &error, now))?;
-                report.failed += 1;
-                report.errors.push(msg);
-            }
-            Err(e) => {
-                let error = e.with_hint();
-                if now - entry.created_at >= lifetime {
-                    let msg = format!(
-                        "digest {} for {} expired: undelivered for {} (queue_lifetime); last error: {error}",
-                        entry.id,
-                        entry.subscriber_id,
-                        humanize(lifetime)
-                    );
-                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest expired after {} in the outbox; it will not be retried", humanize(lifetime));
-                    tokio::task::block_in_place(|| store.mark_expired(entry.id, &error, now))?;
-                    report.expired += 1;
-                    report.errors.push(msg);
-                } else {
+    let result: Result<RelayReport, StoreError> = async {
+        let lifetime =
+            ChronoDuration::from_std(settings.mail.queue_lifetime).unwrap_or(ChronoDuration::days(5));
+        let due = tokio::task::block_in_place(|| store.due_digests(now, ignore_backoff))?;
+        let mut report = RelayReport::default();
+        for entry in due {
+            match mailer
+                .send(&entry.envelope_from, &entry.recipients, &entry.message)
+                .await
+            {
+                Ok(()) => {
+                    crate::store::failpoint::hit("after_smtp_ok");
+                    tokio::task::block_in_place(|| store.mark_sent(entry.id, now))?;
+                    info!(subscriber = %entry.subscriber_id, digest = entry.id, message_id = %entry.message_id, "digest sent");
+                    report.sent += 1;
+                }
+                Err(e) if e.is_permanent() => {
+                    let error = e.with_hint();
                     let msg = format!("digest {} for {}: {error}", entry.id, entry.subscriber_id);
-                    let delay = schedule::digest_retry_delay(entry.attempts + 1);
-                    // The last attempt falls exactly at the end of the
-                    // lifetime, so expiry is never later than configured.
-                    let next = (now
-                        + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5)))
-                    .min(entry.created_at + lifetime);
-                    warn!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), retry_at = %next, "digest deferred");
-                    tokio::task::block_in_place(|| store.mark_retry(entry.id, &error, next, now))?;
-                    report.deferred += 1;
+                    error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest rejected permanently");
+                    tokio::task::block_in_place(|| store.mark_failed(entry.id, &error, now))?;
+                    report.failed += 1;
                     report.errors.push(msg);
+                }
+                Err(e) => {
+                    let error = e.with_hint();
+                    if now - entry.created_at >= lifetime {
+                        let msg = format!(
+                            "digest {} for {} expired: undelivered for {} (queue_lifetime); last error: {error}",
+                            entry.id,
+                            entry.subscriber_id,
+                            humanize(lifetime)
+                        );
+                        error!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), "digest expired after {} in the outbox; it will not be retried", humanize(lifetime));
+                        tokio::task::block_in_place(|| store.mark_expired(entry.id, &error, now))?;
+                        report.expired += 1;
+                        report.errors.push(msg);
+                    } else {
+                        let msg = format!("digest {} for {}: {error}", entry.id, entry.subscriber_id);
+                        let delay = schedule::digest_retry_delay(entry.attempts + 1);
+                        // The last attempt falls exactly at the end of the
+                        // lifetime, so expiry is never later than configured.
+                        let next = (now
+                            + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::minutes(5)))
+                        .min(entry.created_at + lifetime);
+                        warn!(subscriber = %entry.subscriber_id, digest = entry.id, error = %e, hint = e.hint(), retry_at = %next, "digest deferred");
+                        tokio::task::block_in_place(|| store.mark_retry(entry.id, &error, next, now))?;
+                        report.deferred += 1;
+                        report.errors.push(msg);
+                    }
                 }
             }
         }
+        Ok(report)
     }
-    Ok(report)
+    .await;
+    mailer.end_pass().await;
+    result
 }
 
 fn with_source_names(settings: &Settings, mut items: Vec<DigestItem>) -> Vec<DigestItem> {

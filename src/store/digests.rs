@@ -219,22 +219,15 @@ impl Store {
             .into_iter()
             .filter(|r| revisions.contains(&r.article_id))
             .collect();
-        tx.execute(
-            "INSERT INTO digests (subscriber_id, period_key, message_id, envelope_from,
-                recipients, subject, message, item_count, state, attempts, next_attempt_at,
-                created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, ?9)",
-            params![
-                subscriber_id,
-                period_key,
-                digest.message_id,
-                digest.envelope_from,
-                digest.recipients.join(","),
-                digest.subject,
-                digest.message,
-                (items.len() + revised.len()) as i64,
-                secs(now),
-            ],
+        let item_count = (items.len() + revised.len()) as i64;
+        insert_digest_row(
+            &tx,
+            subscriber_id,
+            period_key,
+            &digest,
+            item_count,
+            now,
+            false,
         )?;
         let digest_id = tx.last_insert_rowid();
         {
@@ -480,4 +473,42 @@ fn subscriber_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubscriberSta
         registered_at: from_secs(r.get(0)?),
         last_slot_at: r.get::<_, Option<i64>>(1)?.map(from_secs),
     })
+}
+
+/// Writes `digest` as a pending outbox row of `subscriber_id` for
+/// `period_key`. With `unless_taken`, a row already holding that key is
+/// left as it is (the count returned is then 0); without, that is an error.
+pub(super) fn insert_digest_row(
+    tx: &rusqlite::Transaction<'_>,
+    subscriber_id: &str,
+    period_key: &str,
+    digest: &NewDigest,
+    item_count: i64,
+    now: DateTime<Utc>,
+    unless_taken: bool,
+) -> Result<usize, StoreError> {
+    let verb = if unless_taken {
+        "INSERT OR IGNORE"
+    } else {
+        "INSERT"
+    };
+    Ok(tx.execute(
+        &format!(
+            "{verb} INTO digests (subscriber_id, period_key, message_id, envelope_from,
+                recipients, subject, message, item_count, state, attempts, next_attempt_at,
+                created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, ?9)"
+        ),
+        params![
+            subscriber_id,
+            period_key,
+            digest.message_id,
+            digest.envelope_from,
+            digest.recipients.join(","),
+            digest.subject,
+            digest.message,
+            item_count,
+            secs(now),
+        ],
+    )?)
 }

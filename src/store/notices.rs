@@ -3,10 +3,9 @@
 //! notice is never queued twice (a restart included).
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
-use super::digests::NewDigest;
-use super::{secs, Store, StoreError};
+use super::digests::{insert_digest_row, NewDigest};
+use super::{Store, StoreError};
 
 impl Store {
     /// Queues `digest` for `recipient_id` under `period_key` unless that
@@ -20,22 +19,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let n = tx.execute(
-            "INSERT OR IGNORE INTO digests (subscriber_id, period_key, message_id, envelope_from,
-                recipients, subject, message, item_count, state, attempts, next_attempt_at,
-                created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 'pending', 0, ?8, ?8)",
-            params![
-                recipient_id,
-                period_key,
-                digest.message_id,
-                digest.envelope_from,
-                digest.recipients.join(","),
-                digest.subject,
-                digest.message,
-                secs(now),
-            ],
-        )?;
+        let n = insert_digest_row(&tx, recipient_id, period_key, digest, 0, now, true)?;
         tx.commit()?;
         Ok(n == 1)
     }
