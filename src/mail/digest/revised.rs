@@ -151,15 +151,7 @@ mod tests {
     }
 
     fn reform_topic() -> [Topic; 1] {
-        [Topic {
-            id: "reform".into(),
-            name: "改革".into(),
-            keywords: vec![],
-            query: None,
-            exclude: vec![],
-            min_score: 1.0,
-            feed: false,
-        }]
+        [crate::mail::digest::tests::topic("reform", "改革")]
     }
 
     #[test]

@@ -35,35 +35,24 @@ pub(super) fn subscriber(format: MailFormat) -> Subscriber {
     }
 }
 
+/// A keyword-less topic: the digest tests hand in their matches.
+pub(super) fn topic(id: &str, name: &str) -> Topic {
+    Topic {
+        id: id.into(),
+        name: name.into(),
+        keywords: vec![],
+        query: None,
+        exclude: vec![],
+        min_score: 1.0,
+        feed: false,
+    }
+}
+
 pub(super) fn topics() -> Vec<Topic> {
     vec![
-        Topic {
-            id: "reform".into(),
-            name: "改革".into(),
-            keywords: vec![],
-            query: None,
-            exclude: vec![],
-            min_score: 1.0,
-            feed: false,
-        },
-        Topic {
-            id: "soe".into(),
-            name: "国企".into(),
-            keywords: vec![],
-            query: None,
-            exclude: vec![],
-            min_score: 1.0,
-            feed: false,
-        },
-        Topic {
-            id: "other".into(),
-            name: "Other topic".into(),
-            keywords: vec![],
-            query: None,
-            exclude: vec![],
-            min_score: 1.0,
-            feed: false,
-        },
+        topic("reform", "改革"),
+        topic("soe", "国企"),
+        topic("other", "Other topic"),
     ]
 }
 
