@@ -20,11 +20,12 @@
 //!
 //! - [`model`]: the shared values (article, candidate, records, change
 //!   classes). Uses nothing else in the crate.
-//! - [`config`]: the TOML file → validated settings. Uses `model` only;
-//!   secrets are read once, at the edge, into settings.
+//! - [`config`]: the TOML file → validated settings, topic queries parsed.
+//!   Uses `model` only; secrets are read once, at the edge, into settings.
 //! - Pure stages, no I/O: [`document`] (decode, parse, discover, extract,
-//!   dates, normalize), [`analysis`] (score, revise, diff), `mail::digest`
-//!   (rendering), [`export`] (JSON Lines, CSV, Atom, JSON Feed) and
+//!   dates, normalize), [`analysis`] (score, revise, diff, cluster),
+//!   `mail::digest` (rendering), [`export`] (JSON Lines, CSV, Atom, JSON
+//!   Feed; the digest borrows its CSV sheet) and
 //!   `pipeline::schedule`. They use `model`, `config` and
 //!   each other, never `net`, `store`, `mail` or `service`.
 //! - I/O edges: [`net`] (HTTP, address policy, robots.txt) and [`store`]
@@ -33,7 +34,7 @@
 //! - Sequencers: [`pipeline`] (a source's stages in order; uses everything
 //!   above) and [`mail`] (compose → relay; uses the store and the digest
 //!   renderer).
-//! - [`service`]: the daemon, systemd, metrics. The binary's `commands`
+//! - [`service`]: the daemon, systemd, metrics, topic feeds. The binary's `commands`
 //!   sit on top of everything.
 //!
 //! `tests/integration/layers_point_down.rs` checks this rule on the source.
