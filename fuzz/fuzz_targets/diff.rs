@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use reformwatch::analysis::diff::diff_articles;
+use reformwatch::config::Language;
 use reformwatch::model::{Article, Section};
 
 fn article(bytes: &[u8]) -> Article {
@@ -32,6 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let diff = diff_articles(&old, &new);
     let _ = diff.to_text();
     let _ = diff.to_html();
+    for lang in [Language::En, Language::Zh] {
+        let _ = diff.to_text_in(lang);
+        let _ = diff.to_html_in(lang);
+    }
     let _ = diff.class();
     assert!(diff_articles(&old, &old).is_empty());
 });

@@ -1,8 +1,9 @@
 //! Digest rendering from arbitrary titles and leads: the input is split at
-//! 0xFF into records, each `title \n lead \n source` of one new item. The
-//! digest renders (text and HTML) and becomes an RFC 5322 message whose
-//! header block has no line that is neither a header nor a folded
-//! continuation (no header injection through titles).
+//! 0xFF into records, each `title \n lead \n source` of one new item; the
+//! last record is also a revision of the first (the Revised section). The
+//! digest renders (text and HTML, English and Chinese) and becomes an
+//! RFC 5322 message whose header block has no line that is neither a
+//! header nor a folded continuation (no header injection through titles).
 #![no_main]
 
 use std::path::PathBuf;
@@ -10,9 +11,12 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
-use reformwatch::config::{MailFormat, MailSettings, Schedule, Subscriber, Topic, Transport};
-use reformwatch::mail::digest::{build_message, message_id, render_with_revised, DigestItem};
-use reformwatch::model::TopicMatch;
+use reformwatch::analysis::diff::diff_articles;
+use reformwatch::config::{
+    Language, MailFormat, MailSettings, Schedule, Subscriber, Topic, Transport,
+};
+use reformwatch::mail::digest::{build_message, message_id, render_with_revised, RevisedItem};
+use reformwatch::model::{Article, ChangeClass, DigestItem, Section, TopicMatch};
 
 fuzz_target!(|data: &[u8]| {
     let now = Utc.with_ymd_and_hms(2024, 9, 2, 0, 0, 0).unwrap();
@@ -47,10 +51,18 @@ fuzz_target!(|data: &[u8]| {
         id: "reform".into(),
         name: "改革".into(),
         keywords: vec![],
+        query: None,
         exclude: vec![],
         min_score: 1.0,
+        feed: false,
     }];
-    for format in [MailFormat::Html, MailFormat::Text] {
+    let revised = revised(&items, now);
+    for (format, language) in [
+        (MailFormat::Html, Language::En),
+        (MailFormat::Text, Language::Zh),
+        (MailFormat::Html, Language::Zh),
+        (MailFormat::Text, Language::En),
+    ] {
         let subscriber = Subscriber {
             id: "analyst@example.org".into(),
             email: "analyst@example.org".into(),
@@ -59,9 +71,10 @@ fuzz_target!(|data: &[u8]| {
             schedule: Schedule::Daily { hour: 8, minute: 0 },
             timezone: chrono_tz::Asia::Shanghai,
             format,
-            revisions: None,
+            revisions: Some(ChangeClass::Substantive),
+            language,
         };
-        let digest = render_with_revised(&subscriber, &topics, &items, &[], now, 200);
+        let digest = render_with_revised(&subscriber, &topics, &items, &revised, now, 200);
         assert!(!digest.subject.contains(['\r', '\n']));
         let mail = MailSettings {
             from: "Reform Watch <watch@example.org>".into(),
@@ -86,3 +99,31 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// The Revised section's input from the same hostile text: the last item
+/// as an edit of the first (title and lead), so titles, sources and the
+/// diff's own text go through the revised renderers and headers too.
+fn revised(items: &[DigestItem], now: chrono::DateTime<Utc>) -> Vec<RevisedItem> {
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return Vec::new();
+    };
+    let article = |item: &DigestItem| Article {
+        title: item.title.clone(),
+        sections: vec![Section {
+            heading: None,
+            paragraphs: item.lead.iter().cloned().collect(),
+        }],
+        ..Article::default()
+    };
+    vec![RevisedItem {
+        article_id: 1_000_000,
+        revision: 2,
+        from_revision: 1,
+        title: last.title.clone(),
+        url: last.url.clone(),
+        source_name: last.source_name.clone(),
+        seen_at: now,
+        class: ChangeClass::Substantive,
+        diff: diff_articles(&article(first), &article(last)),
+    }]
+}
