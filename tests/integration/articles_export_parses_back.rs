@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::support::fixtures::{read_fixture, serve_feeds};
 use crate::support::http::{Content, HttpServer, Route};
-use crate::support::pages::{append_config, serve_listing, ArticlePage, LISTING_PATH, LIST_CLASS};
+use crate::support::pages::{append_config, serve_listing_of_one, LISTING_PATH, LIST_CLASS};
 use crate::support::{exit, toml_str, Workspace};
 
 /// Where the html article is served.
@@ -29,16 +29,7 @@ fn setup() -> (HttpServer, Workspace, String) {
     let http = HttpServer::start();
     let feeds = serve_feeds(&http);
     let page = String::from_utf8(read_fixture("pages/jiaxing-plenum.html")).expect("UTF-8");
-    let listed = ArticlePage {
-        path: PAGE.into(),
-        title: TITLE.into(),
-        lead: String::new(),
-        body: vec![],
-        date: "2024-09-02".into(),
-        reform: true,
-        next: None,
-    };
-    serve_listing(&http, &[listed], LIST_CLASS);
+    serve_listing_of_one(&http, PAGE, TITLE);
     serve_page(&http, &page);
     // No digest is sent: the SMTP port is never dialled.
     let ws = Workspace::new(9, &feeds);

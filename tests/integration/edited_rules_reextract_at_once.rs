@@ -4,7 +4,7 @@
 //! answer 304) and no re-check is due yet.
 
 use crate::support::http::{Content, HttpServer, Route};
-use crate::support::pages::{append_config, serve_listing, ArticlePage, LISTING_PATH, LIST_CLASS};
+use crate::support::pages::{append_config, serve_listing_of_one, LISTING_PATH, LIST_CLASS};
 use crate::support::{exit, toml_str, Workspace};
 
 const PAGE: &str = "/news/2024-09/02/content_77.htm";
@@ -54,16 +54,7 @@ fn article_text(ws: &Workspace) -> String {
 #[test]
 fn a_changed_body_selector_reextracts_without_waiting_for_the_page() {
     let http = HttpServer::start();
-    let listed = ArticlePage {
-        path: PAGE.into(),
-        title: "改革推进会召开".into(),
-        lead: String::new(),
-        body: vec![],
-        date: "2024-09-02".into(),
-        reform: true,
-        next: None,
-    };
-    serve_listing(&http, &[listed], LIST_CLASS);
+    serve_listing_of_one(&http, PAGE, "改革推进会召开");
     let page = Content::new(page_html().into_bytes(), "text/html; charset=utf-8");
     http.route(PAGE, Route::content(page.etag_from_body()));
     let ws = Workspace::new(1, &[]);

@@ -8,7 +8,7 @@
 use crate::support::fixtures::read_fixture;
 use crate::support::http::{Content, HttpServer, Route};
 use crate::support::mail::{decode_entities, ParsedMail};
-use crate::support::pages::{append_config, serve_listing, ArticlePage, LISTING_PATH, LIST_CLASS};
+use crate::support::pages::{append_config, serve_listing_of_one, LISTING_PATH, LIST_CLASS};
 use crate::support::smtp::SmtpServer;
 use crate::support::{exit, rss, toml_str, Workspace};
 
@@ -67,16 +67,7 @@ pub(crate) fn serve_page(http: &HttpServer, html: &str) {
 pub(crate) fn setup(extra: &str) -> (HttpServer, SmtpServer, Workspace) {
     let http = HttpServer::start();
     let smtp = SmtpServer::start();
-    let listed = ArticlePage {
-        path: PAGE.into(),
-        title: "嘉兴各界认真学习贯彻市委九届五次全会精神".into(),
-        lead: String::new(),
-        body: vec![],
-        date: "2024-09-02".into(),
-        reform: true,
-        next: None,
-    };
-    serve_listing(&http, &[listed], LIST_CLASS);
+    serve_listing_of_one(&http, PAGE, "嘉兴各界认真学习贯彻市委九届五次全会精神");
     serve_page(&http, &seed_page());
     let ws = Workspace::new(smtp.port(), &[]);
     append_config(

@@ -190,6 +190,21 @@ pub fn serve_articles(http: &HttpServer, articles: &[ArticlePage]) {
     }
 }
 
+/// Serves a listing (class [`LIST_CLASS`]) that links one reform article,
+/// `title` at `path`, dated 2024-09-02; the page itself is the caller's.
+pub fn serve_listing_of_one(http: &HttpServer, path: &str, title: &str) {
+    let listed = ArticlePage {
+        path: path.into(),
+        title: title.into(),
+        lead: String::new(),
+        body: vec![],
+        date: "2024-09-02".into(),
+        reform: true,
+        next: None,
+    };
+    serve_listing(http, &[listed], LIST_CLASS);
+}
+
 /// Serves (or replaces) the listing at `/news/index.html`, with an ETag
 /// that changes with the page.
 pub fn serve_listing(http: &HttpServer, articles: &[ArticlePage], list_class: &str) {
