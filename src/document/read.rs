@@ -4,6 +4,8 @@
 //! `test-source` and `extract` all come through here, so a source's rules
 //! apply the same way wherever a document is read.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use encoding_rs::Encoding;
@@ -103,13 +105,20 @@ pub enum Document {
 
 impl Document {
     /// The articles the document names, keyed the same way for feeds and
-    /// listings (an article page names none).
+    /// listings (an article page names none), one per key: where a feed
+    /// repeats an entry's id, the first entry is the article. The parser
+    /// keeps every entry, as the feed says it; which one counts is decided
+    /// here, where articles get their identity.
     pub fn into_candidates(self) -> Vec<Candidate> {
-        match self {
+        let all: Vec<Candidate> = match self {
             Document::Feed(feed) => feed.items.into_iter().map(Candidate::from_item).collect(),
             Document::Listing(listing) => listing.candidates,
             Document::Page(_) => Vec::new(),
-        }
+        };
+        let mut seen = HashSet::with_capacity(all.len());
+        all.into_iter()
+            .filter(|c| seen.insert(c.guid.clone()))
+            .collect()
     }
 }
 
@@ -293,7 +302,30 @@ pub fn is_page_type(content_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_page_type, looks_like_html};
+    use super::{is_page_type, looks_like_html, Document};
+    use crate::document::parse::{parse_feed, FeedContext};
+
+    #[test]
+    fn a_repeated_feed_entry_is_one_candidate_the_first() {
+        let xml = r#"<rss version="2.0"><channel><title>t</title>
+            <item><guid>same</guid><title>国企改革 first</title></item>
+            <item><guid>other</guid><title>middle</title></item>
+            <item><guid>same</guid><title>国企改革 second</title></item>
+            </channel></rss>"#;
+        let ctx = FeedContext {
+            source_id: "src",
+            timezone: chrono_tz::Asia::Shanghai,
+            fetched_at: chrono::Utc::now(),
+            base_url: None,
+        };
+        let feed = parse_feed(xml, &ctx).unwrap();
+        let titles: Vec<_> = Document::Feed(feed)
+            .into_candidates()
+            .into_iter()
+            .map(|c| c.title.unwrap_or_default())
+            .collect();
+        assert_eq!(titles, ["国企改革 first", "middle"]);
+    }
 
     #[test]
     fn pages_are_told_from_feeds() {

@@ -27,6 +27,7 @@ const GROUPS: &[&str] = &[
     "wellformed/base",
     "wellformed/cdf",
     "wellformed/namespace",
+    "wellformed/node_precedence",
     "wellformed/rdf",
     "wellformed/rss",
 ];

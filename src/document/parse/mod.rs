@@ -15,8 +15,6 @@
 //! undeclared HTML entity costs nothing. Rewriting XML text ahead of
 //! feed-rs would have meant a tokenizer anyway.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use url::Url;
 use xxhash_rust::xxh3::Xxh3;
@@ -166,18 +164,13 @@ fn check_readable(feed: &RawFeed) -> Result<(), ParseError> {
 }
 
 fn to_document(feed: RawFeed, ctx: &FeedContext) -> FeedDocument {
-    let mut seen = HashSet::new();
-    let mut items = Vec::new();
     let language = feed.language.as_deref();
-    for entry in &feed.entries {
-        if items.len() >= MAX_ITEMS {
-            break;
-        }
-        let article = to_article(entry, language, ctx);
-        if seen.insert(article.guid.clone()) {
-            items.push(article);
-        }
-    }
+    let items = feed
+        .entries
+        .iter()
+        .take(MAX_ITEMS)
+        .map(|entry| to_article(entry, language, ctx))
+        .collect();
     FeedDocument {
         title: feed.title.as_ref().and_then(|t| non_empty(t.inline())),
         link: feed.link.url().map(|u| u.as_str().to_string()),
