@@ -157,20 +157,19 @@ fn drop_cjk_spaces(s: String) -> String {
     let mut out: Option<String> = None;
     // Start of the text not yet copied to `out`.
     let mut run = 0;
-    let mut prev: Option<char> = None;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let layout = c == ' '
-            && match (prev, chars.peek()) {
-                (Some(p), Some(&(_, n))) => wide(p) || wide(n),
-                _ => false,
-            };
+    // Only the spaces and their neighbours are looked at, not every char.
+    for i in memchr::memchr_iter(b' ', s.as_bytes()) {
+        let prev = s[..i].chars().next_back();
+        let next = s[i + 1..].chars().next();
+        let layout = match (prev, next) {
+            (Some(p), Some(n)) => wide(p) || wide(n),
+            _ => false,
+        };
         if layout {
             let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
             o.push_str(&s[run..i]);
             run = i + 1;
         }
-        prev = Some(c);
     }
     match out {
         Some(mut o) => {
