@@ -159,8 +159,14 @@ impl Zones {
 
         let paragraphs: Vec<String> = a.paragraphs().map(normalize_text).collect();
         let mut body: Vec<String> = Vec::with_capacity(paragraphs.len() + 1 + a.quotes.len());
-        // The lead usually repeats the first paragraph; count it only when it does not.
-        if let Some(lead) = a.lead.as_deref().map(normalize_text) {
+        // The lead usually repeats the first paragraph; count it only when it
+        // does not. Equal text normalizes equally, so a verbatim copy is
+        // known without normalizing it again.
+        let lead = a
+            .lead
+            .as_deref()
+            .filter(|l| !a.paragraphs().any(|p| p == *l));
+        if let Some(lead) = lead.map(normalize_text) {
             if !paragraphs.contains(&lead) {
                 body.push(lead);
             }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::articles::{insert_new_article, record_revision};
+use super::articles::{insert_new_article, record_body_lengths, record_revision};
 use super::{from_secs, secs, Store, StoreError};
 use crate::model::{
     FetchedSource, Problem, SourceOutcome, SourceRecord, SourceState, Validators, Verdict,
@@ -203,12 +203,14 @@ fn store_articles(
     revised: &mut usize,
     now_s: i64,
 ) -> Result<usize, StoreError> {
-    let mut added = 0;
+    let mut lengths = Vec::with_capacity(f.new.len());
     for new in &f.new {
         if insert_new_article(tx, new, now_s)?.is_some() {
-            added += 1;
+            lengths.push((new.article.source_id.as_str(), new.article.body_chars()));
         }
     }
+    record_body_lengths(tx, &lengths)?;
+    let added = lengths.len();
     for seen in &f.seen {
         tx.prepare_cached("UPDATE articles SET last_seen_at = ?2 WHERE id = ?1")?
             .execute(params![seen.article_id, now_s])?;

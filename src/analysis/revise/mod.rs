@@ -10,6 +10,8 @@
 //! revision instead of counting as a new edit each time, and a real edit is
 //! diffed against the nearest earlier revision. No I/O, no clock.
 
+use std::borrow::Cow;
+
 use regex::Regex;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -57,7 +59,10 @@ pub enum RevisionDecision {
 /// and after normalization, so `浏览次数：\d+` and `浏览次数:\d+` both
 /// match either width. Spaces next to CJK text are dropped as layout.
 pub fn normalized_text(article: &Article, ignore: &[Regex]) -> String {
-    let mut out = String::new();
+    let text_len = article.title.len()
+        + article.lead.as_ref().map_or(0, String::len)
+        + article.paragraphs().map(str::len).sum::<usize>();
+    let mut out = String::with_capacity(text_len + 128);
     // `value` is already stripped and normalized.
     let mut push = |label: &str, value: &str| {
         if !value.is_empty() {
@@ -77,7 +82,8 @@ pub fn normalized_text(article: &Article, ignore: &[Regex]) -> String {
         .published_at
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     push("published", published.as_deref().unwrap_or(""));
-    push("lead", &clean(article.lead.as_deref()));
+    let lead = clean(article.lead.as_deref());
+    push("lead", &lead);
     // The paragraphs between two headings form one line: where a site
     // breaks its paragraphs (a `<br>` become a `<p>`) is layout, not an
     // edit. Each paragraph is stripped on its own, so `$` never reaches
@@ -89,7 +95,7 @@ pub fn normalized_text(article: &Article, ignore: &[Regex]) -> String {
             .map(String::as_str)
             .filter(|p| !p.is_empty())
             .collect();
-        drop_cjk_spaces(&parts.join(" "))
+        drop_cjk_spaces(parts.join(" "))
     };
     for section in &article.sections {
         if section.heading.is_some() {
@@ -97,12 +103,15 @@ pub fn normalized_text(article: &Article, ignore: &[Regex]) -> String {
             body.clear();
         }
         push("heading", &clean(section.heading.as_deref()));
-        body.extend(
-            section
-                .paragraphs
-                .iter()
-                .map(|p| strip_normalized(p, ignore)),
-        );
+        // A feed's lead is usually its first paragraph word for word: its
+        // stripped form is known already.
+        body.extend(section.paragraphs.iter().map(|p| {
+            if article.lead.as_deref() == Some(p.as_str()) {
+                lead.clone()
+            } else {
+                strip_normalized(p, ignore)
+            }
+        }));
     }
     push("body", &join(&body));
     for q in &article.quotes {
@@ -130,42 +139,53 @@ pub fn revision_hash(article: &Article, ignore: &[Regex]) -> String {
 /// Removes what the patterns match, normalizes, removes again, then drops
 /// the spaces that mean nothing in Chinese text.
 fn strip_normalized(value: &str, ignore: &[Regex]) -> String {
-    let stripped = strip(value, ignore);
-    let normalized = normalize_text(&stripped);
-    let again = strip(&normalized, ignore);
-    if again.len() == normalized.len() {
-        drop_cjk_spaces(&normalized)
-    } else {
-        drop_cjk_spaces(&normalize_text(&again))
-    }
+    let normalized = normalize_text(&strip(value, ignore));
+    let again = match strip(&normalized, ignore) {
+        Cow::Owned(again) if again.len() != normalized.len() => normalize_text(&again),
+        _ => normalized,
+    };
+    drop_cjk_spaces(again)
 }
 
 /// Drops each (already folded) space next to a CJK character or a
 /// non-ASCII punctuation mark: page layout puts such spaces in and takes
 /// them out at will (`改革 开放`, `地, 开天`, `AI 改革`), while spaces
-/// between Latin words are kept.
-fn drop_cjk_spaces(s: &str) -> String {
-    if !s.contains(' ') {
-        return s.to_string();
-    }
+/// between Latin words are kept. Hands `s` back untouched when no space
+/// goes (no copy: this runs on every field of every polled article).
+fn drop_cjk_spaces(s: String) -> String {
     let wide = |c: char| is_cjk(c) || (!c.is_ascii() && !c.is_alphanumeric());
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let layout =
-            c == ' ' && i > 0 && i + 1 < chars.len() && (wide(chars[i - 1]) || wide(chars[i + 1]));
-        if !layout {
-            out.push(c);
+    let mut out: Option<String> = None;
+    // Start of the text not yet copied to `out`.
+    let mut run = 0;
+    // Only the spaces and their neighbours are looked at, not every char.
+    for i in memchr::memchr_iter(b' ', s.as_bytes()) {
+        let prev = s[..i].chars().next_back();
+        let next = s[i + 1..].chars().next();
+        let layout = match (prev, next) {
+            (Some(p), Some(n)) => wide(p) || wide(n),
+            _ => false,
+        };
+        if layout {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[run..i]);
+            run = i + 1;
         }
     }
-    out
+    match out {
+        Some(mut o) => {
+            o.push_str(&s[run..]);
+            o
+        }
+        None => s,
+    }
 }
 
-fn strip(value: &str, ignore: &[Regex]) -> String {
-    let mut s = value.to_string();
+/// `value` without what the patterns match (borrowed when nothing matched).
+fn strip<'a>(value: &'a str, ignore: &[Regex]) -> Cow<'a, str> {
+    let mut s = Cow::Borrowed(value);
     for re in ignore {
         if re.is_match(&s) {
-            s = re.replace_all(&s, "").into_owned();
+            s = Cow::Owned(re.replace_all(&s, "").into_owned());
         }
     }
     s

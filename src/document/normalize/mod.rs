@@ -228,6 +228,7 @@ fn fold_pieces<'a>(
     quick: bool,
     mut out: impl FnMut(Piece<'a>),
 ) -> Option<bool> {
+    let bytes = s.as_bytes();
     let mut pending_space = false;
     let mut started = false;
     let mut run: Option<usize> = None;
@@ -236,7 +237,32 @@ fn fold_pieces<'a>(
             out(Piece::Text(&s[start..end]));
         }
     };
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Printable ASCII and CJK ideographs (U+4E00–U+9FFF: lead byte E4
+        // with B8 or more after it, or E5–E9), most of what is folded, are
+        // their own NFKC form and kept: no decoding or classifying.
+        let b = bytes[i];
+        let plain = if (0x21..0x7F).contains(&b) {
+            1
+        } else if (0xE5..=0xE9).contains(&b) || (b == 0xE4 && bytes[i + 1] >= 0xB8) {
+            3
+        } else {
+            0
+        };
+        if plain > 0 {
+            if pending_space && started {
+                out(Piece::Char(' '));
+            }
+            pending_space = false;
+            started = true;
+            run.get_or_insert(i);
+            i += plain;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
         let m = if quick { quick_nfkc(c)? } else { c };
         match fold_class(m, display) {
             Fold::Space => {
@@ -258,6 +284,7 @@ fn fold_pieces<'a>(
                 }
             }
         }
+        i += c.len_utf8();
     }
     flush(&mut run, s.len(), &mut out);
     Some(started)
@@ -686,6 +713,9 @@ mod tests {
             " a\u{200B} \u{200B}b\t\nc\u{00A0}d\u{3000}e ",
             "ｅ\u{301} café ﬁ … ｶﾀｶﾅ 한국어 \u{200D}\u{00AD}x\u{7}",
             "lead\u{FEFF}ing and trailing\u{200E} ",
+            // The edges of the byte-level fast path (U+4E00–U+9FFF, printable
+            // ASCII) and their neighbours, which take the general path.
+            "\u{4DBF}\u{4DC0}\u{4DFF}\u{4E00} \u{9FFF}\u{A000}~\u{7F}! \u{3400}\u{FF0C}",
         ] {
             assert_eq!(normalize_text(s), reference_normalize(s), "{s:?}");
         }
