@@ -110,7 +110,7 @@ pub fn extract_article(
     ctx: &PageContext<'_>,
     rules: Option<&ArticleRules>,
 ) -> Result<ExtractedPage, ExtractError> {
-    let stripped = strip::strip_inert(html);
+    let stripped = strip::strip_inert(html, rules.is_none());
     let doc = Html::parse_document(&stripped.html);
     let skip: HashSet<usize> = rules
         .map(|r| {

@@ -477,6 +477,20 @@ fn every_fixture_extracts_to_its_golden_article() {
 }
 
 #[test]
+fn the_lean_parse_changes_nothing_extraction_reads() {
+    // Without source rules the page is parsed lean (attributes the
+    // extractor never reads and indentation dropped first); with rules
+    // that set nothing it is parsed whole. Both must give the same page.
+    let whole = ArticleRules::default();
+    for (name, bytes, json) in FIXTURES {
+        let url = golden(json)["url"].as_str().expect("url").to_string();
+        let lean = run(bytes, &url, None);
+        let full = run(bytes, &url, Some(&whole));
+        assert_eq!(lean, full, "{name}");
+    }
+}
+
+#[test]
 fn no_fixture_body_carries_boilerplate() {
     for (name, bytes, json) in FIXTURES {
         let want = golden(json);

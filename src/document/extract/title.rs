@@ -20,6 +20,8 @@ const SEPARATORS: &[&str] = &[
 const MAX_TITLE_CHARS: usize = 150;
 /// Blocks above the body searched for the headline line.
 const ABOVE_BODY_BLOCKS: usize = 6;
+/// From this many `<h1>`s on, a page uses them as section headings.
+const SECTIONED_H1S: usize = 4;
 /// Title-like elements looked at (in document order).
 const MAX_ELEMENT_CANDIDATES: usize = 12;
 
@@ -125,9 +127,16 @@ pub(crate) fn choose<'a>(
         offer(source, v, None, true, true);
     }
     let mut elements = 0;
+    // Where a page gives every section an `<h1>`, only its first is the
+    // page's headline; the others are section headings.
+    let sectioned = page.elems.iter().filter(|e| e.tag() == "h1").count() >= SECTIONED_H1S;
+    let mut first_h1 = true;
     for e in &page.elems {
         let tag = e.tag();
         let source = if tag == "h1" {
+            if sectioned && !std::mem::take(&mut first_h1) {
+                continue;
+            }
             "h1"
         } else if is_title_like(tag, &e.id_class) {
             "title-element"
@@ -233,7 +242,7 @@ pub(crate) fn choose<'a>(
             let contained = sources(
                 cands
                     .iter()
-                    .filter(|o| !o.accepts(k) && o.key.starts_with(k.as_str())),
+                    .filter(|o| !o.accepts(k) && opens(&o.text, &o.key, k)),
             );
             // A single part of a `<title>` beats a run of parts.
             let single = pi == 0 || c.single.get(pi - 1).copied().unwrap_or(true);
@@ -501,6 +510,31 @@ fn key(s: &str) -> String {
     k
 }
 
+/// Whether the text `t` (with key `t_key`) opens with the text whose key
+/// is `k`, ending at a word boundary: `Symptom` does not open `Symptoms
+/// Versus Causes`, but `标题` opens `标题：副题`.
+fn opens(t: &str, t_key: &str, k: &str) -> bool {
+    let Some(rest) = t_key.strip_prefix(k) else {
+        return false;
+    };
+    let (Some(last), Some(next)) = (k.chars().last(), rest.chars().next()) else {
+        return true;
+    };
+    if !(last.is_alphanumeric() && next.is_alphanumeric()) || is_cjk(last) || is_cjk(next) {
+        return true;
+    }
+    // Both sides are letters or digits: the text must have a blank between.
+    let n = k.chars().count();
+    let mut seen = 0;
+    t.chars().any(|c| {
+        if super::dom::is_blank(c) {
+            return seen == n;
+        }
+        seen += 1;
+        false
+    })
+}
+
 /// The runs of parts of `t` between site separators: every part, and every
 /// run of neighbouring parts as printed (`A | B` of `A | B - Site`).
 fn split_parts(t: &str) -> Vec<(String, bool)> {
@@ -652,6 +686,39 @@ mod tests {
             &[],
         );
         assert_eq!(t, "Dublin Core property title");
+    }
+
+    #[test]
+    fn a_word_opens_a_heading_only_as_a_whole_word() {
+        // `Symptom` (a bold table header) is not the start of the heading
+        // `Symptoms Versus Causes`, so that heading does not vouch for it.
+        let (t, from) = chosen(
+            concat!(
+                "<h1>Symptoms Versus Causes</h1><p>Paging on symptoms.</p>",
+                "<table><tr><th><strong>Symptom</strong></th><th>Cause</th></tr></table>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "Symptoms Versus Causes");
+        assert_eq!(from, "h1");
+        assert!(opens("标题：副题", "标题：副题", "标题"));
+        assert!(opens("Ask HN: why", "askhn:why", "askhn"));
+        assert!(!opens("Symptoms Versus", "symptomsversus", "symptom"));
+    }
+
+    #[test]
+    fn on_a_page_of_sectioned_h1s_the_first_is_the_headline() {
+        let (t, _) = chosen(
+            concat!(
+                "<title>Google - Site Reliability Engineering</title>",
+                "<h1>Monitoring Distributed Systems</h1><p>Intro.</p>",
+                "<h1>Definitions</h1><p>Terms.</p>",
+                "<h1>Worrying About Your Tail (or, Instrumentation and Performance)</h1>",
+                "<p>Latency.</p><h1>Conclusion</h1><p>End.</p>"
+            ),
+            &[],
+        );
+        assert_eq!(t, "Monitoring Distributed Systems");
     }
 
     #[test]
