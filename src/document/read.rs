@@ -305,6 +305,26 @@ mod tests {
     use super::{is_page_type, looks_like_html, Document};
     use crate::document::parse::{parse_feed, FeedContext};
 
+    /// Found by the `page` fuzz target: a page whose markup breaks off
+    /// inside a tag and starts again came out as an article with no title.
+    #[test]
+    fn a_page_that_restarts_inside_a_tag_still_has_a_title() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz/page-empty-title.bin");
+        let url = url::Url::parse("http://127.0.0.1:8080/news/2024-09/02/content_123.htm").unwrap();
+        let input = super::Input {
+            body: &bytes[1..],
+            content_type: Some("text/html; charset=gbk"),
+            url: &url,
+        };
+        let now = chrono::Utc::now();
+        let rules = super::Rules::none(chrono_tz::Asia::Shanghai);
+        let page = super::read_page(input, rules, now).unwrap();
+        assert_eq!(
+            page.article.title,
+            "嘉兴各界认真学习贯彻市委九届五次全会精神"
+        );
+    }
+
     #[test]
     fn a_repeated_feed_entry_is_one_candidate_the_first() {
         let xml = r#"<rss version="2.0"><channel><title>t</title>

@@ -333,6 +333,23 @@ pub(crate) fn head_children<'a>(root: ElementRef<'a>) -> impl Iterator<Item = El
         .flat_map(|h| h.child_elements())
 }
 
+/// The document's `<title>`: the one in `<head>`, else the first HTML
+/// `<title>` anywhere (a page whose markup breaks off and starts again
+/// has its head parsed into the body). SVG's own `<title>`s don't count.
+pub(crate) fn document_title<'a>(root: ElementRef<'a>) -> Option<ElementRef<'a>> {
+    head_children(root)
+        .find(|e| e.value().name() == "title")
+        .or_else(|| {
+            root.descendants()
+                .filter_map(ElementRef::wrap)
+                .find(|e| e.value().name() == "title" && is_html_element(e))
+        })
+}
+
+fn is_html_element(e: &ElementRef<'_>) -> bool {
+    &*e.value().name.ns == "http://www.w3.org/1999/xhtml"
+}
+
 /// The element's text, blanks folded, when it has at most `max` characters;
 /// stops reading once it has more (layout cells can hold the whole page).
 pub(crate) fn short_text(el: &ElementRef<'_>, max: usize) -> Option<String> {

@@ -8,7 +8,7 @@
 
 use scraper::{ElementRef, Html};
 
-use super::dom::{element_text, head_children, short_text, Page};
+use super::dom::{document_title, element_text, short_text, Page};
 use super::pagemeta::PageMeta;
 
 /// Separators between an article title and the site name in `<title>`
@@ -159,8 +159,7 @@ pub(crate) fn choose<'a>(
         }
         offer(source, &text, Some(e.el), source == "h1", false);
     }
-    let page_title = head_children(doc.root_element())
-        .find(|e| e.value().name() == "title")
+    let page_title = document_title(doc.root_element())
         .map(|t| element_text(&t))
         .unwrap_or_default();
     // The block that shows the headline before its site suffix
