@@ -99,6 +99,7 @@ pub(crate) struct RawSource {
     pub ignore: Key<Vec<Spanned<String>>>,
     pub recheck: Key<Vec<Spanned<String>>>,
     pub recheck_per_poll: Key<usize>,
+    pub original: Key<bool>,
     /// `[sources.list]`, read as its own table by `tables` (so its unknown
     /// keys get their own path and suggestions), hence not a serde field.
     #[serde(skip)]
@@ -146,6 +147,7 @@ pub(crate) struct RawSubscriber {
     pub format: Key<String>,
     pub revisions: Key<String>,
     pub language: Key<String>,
+    pub clusters: Key<String>,
 }
 
 /// A keyword: `"term"` or `{ term = "term", weight = 3 }`.

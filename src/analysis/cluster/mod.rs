@@ -83,6 +83,38 @@ impl Fingerprint {
         }
     }
 
+    /// A fingerprint from stored shingles (sorted, distinct), as
+    /// [`Fingerprint::shingles`] gave them.
+    pub fn from_shingles(mut shingles: Vec<u64>) -> Self {
+        shingles.sort_unstable();
+        shingles.dedup();
+        let signature = signature(&shingles);
+        Fingerprint {
+            shingles,
+            signature,
+        }
+    }
+
+    /// The sorted shingle hashes, for storing.
+    pub fn shingles(&self) -> &[u64] {
+        &self.shingles
+    }
+
+    /// Whether the body is long enough to be clustered ([`MIN_SHINGLES`]):
+    /// shorter ones are never candidates and start no cluster worth
+    /// storing.
+    pub fn clusterable(&self) -> bool {
+        self.shingles.len() >= MIN_SHINGLES
+    }
+
+    /// One key per LSH band, band and rows folded into one signed integer
+    /// (a database key): two fingerprints sharing a key are candidates.
+    pub fn band_keys(&self) -> Vec<i64> {
+        minhash::band_keys(&self.signature)
+            .map(|(band, key)| (key ^ (band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) as i64)
+            .collect()
+    }
+
     /// Shingles in the body.
     pub fn len(&self) -> usize {
         self.shingles.len()

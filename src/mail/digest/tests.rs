@@ -32,6 +32,7 @@ pub(super) fn subscriber(format: MailFormat) -> Subscriber {
         format,
         revisions: Some(crate::model::ChangeClass::Substantive),
         language: crate::config::Language::En,
+        clusters: crate::config::ClusterMode::Collapse,
     }
 }
 
