@@ -19,7 +19,7 @@ mod source;
 
 pub use article::{Article, FeedDocument, Quote, Section};
 pub use candidate::Candidate;
-pub use digest::{Carried, DigestItem};
+pub use digest::{Carried, ClusterMember, DigestItem};
 pub use failure::FailureKind;
 pub use listing::{ArticleFilter, ListedArticle};
 pub use matching::{TermHit, TopicMatch};

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::rows::{self, json, ARTICLE_COLUMNS, ARTICLE_COLUMN_COUNT};
 use super::{from_secs, secs, Store, StoreError};
 use crate::analysis::cluster::Member;
-use crate::model::Article;
+pub use crate::model::ClusterMember;
 
 /// A stored article's fingerprint, as a candidate for a new article.
 #[derive(Debug, Clone)]
@@ -51,15 +51,6 @@ pub struct ClusterMark {
     /// The cluster id (the id of its first stored member).
     pub cluster: i64,
     /// Whether the article is the cluster's original.
-    pub original: bool,
-}
-
-/// One member of a cluster at its current revision.
-#[derive(Debug, Clone)]
-pub struct ClusterMember {
-    /// The article.
-    pub article: Article,
-    /// Whether it is the cluster's original.
     pub original: bool,
 }
 
@@ -198,30 +189,60 @@ impl Store {
     /// The members of `cluster` at their current revisions, original first.
     pub fn cluster_members(&self, cluster: i64) -> Result<Vec<ClusterMember>, StoreError> {
         let conn = self.reader()?;
-        cluster_members(&conn, cluster)
+        Ok(clusters_of(&conn, &[cluster], false)?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// The clusters of more than one member that the articles `ids`
+    /// belong to, each with its members (see [`clusters_of`]).
+    pub fn clusters_of_articles(&self, ids: &[i64]) -> Result<Vec<Vec<ClusterMember>>, StoreError> {
+        let conn = self.reader()?;
+        clusters_of(&conn, ids, true)
     }
 }
 
-/// The members of `cluster`, original first, then by id.
-pub(super) fn cluster_members(
+/// The members of clusters at their current revisions, one list per
+/// cluster, original first, then by id: the clusters `ids` name, or with
+/// `of_articles` those the articles `ids` belong to, leaving out clusters
+/// of one member.
+pub(super) fn clusters_of(
     conn: &Connection,
-    cluster: i64,
-) -> Result<Vec<ClusterMember>, StoreError> {
+    ids: &[i64],
+    of_articles: bool,
+) -> Result<Vec<Vec<ClusterMember>>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clusters = if of_articles {
+        "SELECT cluster_id FROM articles WHERE id IN (SELECT value FROM json_each(?1))"
+    } else {
+        "SELECT value FROM json_each(?1)"
+    };
     let sql = format!(
-        "SELECT {ARTICLE_COLUMNS}, a.cluster_original
+        "SELECT {ARTICLE_COLUMNS}, a.cluster_id, a.cluster_original
          FROM articles a
          JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
-         WHERE a.cluster_id = ?1
-         ORDER BY a.cluster_original DESC, a.id"
+         WHERE a.cluster_id IN ({clusters})
+         ORDER BY a.cluster_id, a.cluster_original DESC, a.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([cluster])?;
-    let mut out = Vec::new();
+    let mut rows = stmt.query([json(ids)?])?;
+    let mut out: Vec<Vec<ClusterMember>> = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(ClusterMember {
+        let member = ClusterMember {
             article: rows::article(r)?,
-            original: r.get::<_, i64>(ARTICLE_COLUMN_COUNT)? != 0,
-        });
+            cluster: r.get(ARTICLE_COLUMN_COUNT)?,
+            original: r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 1)? != 0,
+        };
+        match out.last_mut() {
+            Some(last) if last[0].cluster == member.cluster => last.push(member),
+            _ => out.push(vec![member]),
+        }
+    }
+    if of_articles {
+        out.retain(|c| c.len() > 1);
     }
     Ok(out)
 }
