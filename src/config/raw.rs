@@ -243,7 +243,9 @@ mod tests {
     fn field_lists_come_from_the_structs() {
         assert!(fields_of::<RawSource>().contains(&"interval"));
         assert!(fields_of::<RawMail>().contains(&"password_file"));
-        assert_eq!(fields_of::<RawSubscriber>().len(), 10);
+        assert_eq!(fields_of::<RawSubscriber>().len(), 11);
+        assert!(fields_of::<RawSubscriber>().contains(&"clusters"));
+        assert!(fields_of::<RawSource>().contains(&"original"));
         assert!(fields_of::<RawSubscriber>().contains(&"language"));
     }
 }

@@ -137,3 +137,105 @@ fn score(item: &DigestItem) -> Ordered {
 /// A finite score that orders.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 struct Ordered(f64);
+
+#[cfg(test)]
+mod tests {
+    use super::super::render_stories;
+    use super::super::tests::{subscriber, topics, utc};
+    use super::*;
+    use crate::analysis::diff::golden::{article_from, replace, seed_lines};
+    use crate::config::{Language, MailFormat};
+    use crate::model::{Article, TopicMatch};
+
+    /// Copy `id` of the seed story from `source`; `cut` drops a paragraph
+    /// and changes a number.
+    fn member(id: i64, source: &str, original: bool, cut: bool) -> ClusterMember {
+        let mut lines = seed_lines();
+        if cut {
+            lines.remove(4);
+            replace(&mut lines, "《实施意见》中12项", "《实施意见》中15项");
+        }
+        ClusterMember {
+            cluster: 1,
+            article: Article {
+                id: Some(id),
+                source_id: source.into(),
+                ..article_from(&lines)
+            },
+            original,
+        }
+    }
+
+    fn item(m: &ClusterMember, score: f64) -> DigestItem {
+        DigestItem {
+            article_id: m.article.id.unwrap(),
+            revision: 1,
+            title: m.article.title.clone(),
+            url: None,
+            source_name: m.article.source_id.clone(),
+            published_at: None,
+            first_seen_at: utc(2024, 9, 2, 8, 0),
+            lead: None,
+            matches: vec![TopicMatch {
+                topic_id: "reform".into(),
+                score,
+                hits: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn one_entry_per_story_names_outlets_flags_changes_and_carries_copies() {
+        let members = vec![
+            member(1, "xinhua", true, false),
+            member(2, "zjrb", false, false),
+            member(3, "jxrb", false, true),
+            member(4, "hzrb", false, false),
+            member(5, "nbrb", false, false),
+        ];
+        // The province's copy scored best; an unclustered article stays.
+        let mut items: Vec<DigestItem> = members.iter().map(|m| item(m, 3.0)).collect();
+        items[1].matches[0].score = 5.0;
+        let mut alone = item(&member(9, "other", false, false), 1.0);
+        alone.title = "另一篇".into();
+        items.push(alone);
+        let names = |id: &str| format!("{id}报");
+        let (kept, copies) = fold(&items, &[members], &names);
+        let ids: Vec<i64> = kept.iter().map(|i| i.article_id).collect();
+        assert_eq!(ids, [2, 9]);
+        let story = &copies[&2];
+        assert_eq!(story.also_in, ["xinhua报", "jxrb报", "hzrb报", "nbrb报"]);
+        assert_eq!(story.folded, [1, 3, 4, 5]);
+        let changed: Vec<&str> = story
+            .changed
+            .iter()
+            .map(|c| c.source_name.as_str())
+            .collect();
+        assert_eq!(changed, ["jxrb报"], "only the cut copy is substantive");
+
+        let mut sub = subscriber(MailFormat::Html);
+        sub.language = Language::Zh;
+        let d = render_stories(
+            &sub,
+            &topics(),
+            &kept,
+            &[],
+            &copies,
+            utc(2024, 9, 2, 9, 0),
+            30,
+        );
+        assert!(
+            d.text.contains("另见于：xinhua报、jxrb报（+2）"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains("改动的转载：jxrb报（对照xinhua报原文）"),
+            "{}",
+            d.text
+        );
+        assert!(d.text.contains("12") && d.text.contains("15"), "{}", d.text);
+        assert!(d.html.unwrap().contains("改动的转载"));
+        assert_eq!(d.carried.articles, [1, 2, 3, 4, 5, 9]);
+    }
+}
