@@ -148,21 +148,38 @@ fn five_copies_make_one_entry_and_a_late_copy_is_not_mailed() {
     // 温州日报 copies the story a poll later: it joins the story silently.
     serve(&http, 5, true);
     ws.run(&["poll", "--once"]).expect_code(exit::OK);
-    let cluster: Vec<i64> = {
-        let db = ws.db();
-        let mut stmt = db
-            .prepare("SELECT DISTINCT cluster_id FROM articles WHERE guid LIKE '%-story'")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
-    assert_eq!(
-        cluster.len(),
-        1,
-        "the sixth copy joins the story: {cluster:?}"
+    // `articles --json` and `show` tell which story each article belongs to.
+    let listed: Vec<serde_json::Value> = ws
+        .run(&["articles", "--json"])
+        .expect_code(exit::OK)
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("articles --json"))
+        .collect();
+    let story: Vec<&serde_json::Value> = listed.iter().filter(|v| v["title"] == TITLE).collect();
+    assert_eq!(story.len(), 6, "{listed:#?}");
+    let cluster = &story[0]["cluster"];
+    assert!(cluster.is_i64(), "{listed:#?}");
+    assert!(
+        story.iter().all(|v| v["cluster"] == *cluster),
+        "the sixth copy joins the story: {listed:#?}"
     );
+    let originals: Vec<&serde_json::Value> = story
+        .iter()
+        .filter(|v| v["original"] == true)
+        .map(|v| &v["source_id"])
+        .collect();
+    assert_eq!(originals, ["xinhua"], "{listed:#?}");
+    let jx = story.iter().find(|v| v["source_id"] == "jxrb").unwrap();
+    let shown = ws
+        .run(&["show", &jx["id"].to_string()])
+        .expect_code(exit::OK)
+        .stdout();
+    assert!(
+        shown.contains(&format!("cluster:   {cluster} (copy; also from")),
+        "{shown}"
+    );
+    assert!(shown.contains("xinhua (original)"), "{shown}");
     ws.run(&["digest", "--send-now"]).expect_code(exit::OK);
     let later = smtp.messages();
     assert_eq!(
