@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Article, TopicMatch};
+use super::TopicMatch;
 
 /// One article (at one revision) for one subscriber.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,16 +36,4 @@ pub struct Carried {
     pub articles: Vec<i64>,
     /// Ids of the revised articles whose diff is in the message.
     pub revisions: Vec<i64>,
-}
-
-/// One member of a story cluster at its current revision, as the digest
-/// folds copies and `show` lists them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClusterMember {
-    /// The cluster it belongs to.
-    pub cluster: i64,
-    /// The article (its `id` is set).
-    pub article: Article,
-    /// Whether it is the cluster's original.
-    pub original: bool,
 }

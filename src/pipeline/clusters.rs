@@ -36,10 +36,9 @@ pub(super) fn place_new(
             continue;
         };
         let Some(new) = f.new.get(i) else { continue };
-        let fingerprint = Fingerprint::of(&new.article);
-        if !fingerprint.clusterable() {
+        let Some(fingerprint) = Fingerprint::of_clusterable(&new.article) else {
             continue;
-        }
+        };
         let member = Member {
             id,
             source_id: new.article.source_id.clone(),

@@ -14,8 +14,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::rows::{self, json, ARTICLE_COLUMNS, ARTICLE_COLUMN_COUNT};
 use super::{from_secs, secs, Store, StoreError};
-use crate::analysis::cluster::Member;
 pub use crate::model::ClusterMember;
+use crate::model::StoryMember as Member;
 
 /// A stored article's fingerprint, as a candidate for a new article.
 #[derive(Debug, Clone)]

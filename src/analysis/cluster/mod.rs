@@ -25,7 +25,7 @@ mod minhash;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use crate::analysis::diff::{diff_articles, ArticleDiff};
 use crate::model::Article;
@@ -61,16 +61,30 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// The fingerprint of `article`'s body (lead and paragraphs).
     pub fn of(article: &Article) -> Self {
-        let mut body = String::new();
-        if let Some(lead) = &article.lead {
-            body.push_str(lead);
-            body.push('\n');
+        Fingerprint::of_text(&body_text(article))
+    }
+
+    /// The fingerprint of `article`'s body when it is long enough to be
+    /// clustered ([`Fingerprint::clusterable`]), else `None`. Cheap for
+    /// the many short bodies (a feed's summary): a body with too few
+    /// characters for [`MIN_SHINGLES`] shingles is neither normalized nor
+    /// hashed, and the signature is only computed for enough shingles.
+    pub fn of_clusterable(article: &Article) -> Option<Self> {
+        let chars = article.lead.as_deref().map_or(0, |l| l.chars().count()) + article.body_chars();
+        // NFKC rarely lengthens Chinese text; a body this short has fewer
+        // than MIN_SHINGLES windows of SHINGLE_CHARS letters.
+        if chars + 1 < MIN_SHINGLES + minhash::SHINGLE_CHARS {
+            return None;
         }
-        for p in article.paragraphs() {
-            body.push_str(p);
-            body.push('\n');
+        let shingles = shingles(&body_text(article));
+        if shingles.len() < MIN_SHINGLES {
+            return None;
         }
-        Fingerprint::of_text(&body)
+        let signature = signature(&shingles);
+        Some(Fingerprint {
+            shingles,
+            signature,
+        })
     }
 
     /// The fingerprint of a body given as text.
@@ -126,6 +140,20 @@ impl Fingerprint {
     }
 }
 
+/// The lead and paragraphs of `article`, one per line.
+fn body_text(article: &Article) -> String {
+    let mut body = String::new();
+    if let Some(lead) = &article.lead {
+        body.push_str(lead);
+        body.push('\n');
+    }
+    for p in article.paragraphs() {
+        body.push_str(p);
+        body.push('\n');
+    }
+    body
+}
+
 /// Whether two bodies carry the same story, and how similar they are
 /// (Jaccard), when they do.
 pub fn same_story(a: &Fingerprint, b: &Fingerprint) -> Option<f64> {
@@ -141,18 +169,7 @@ fn same_story_sets(a: &[u64], b: &[u64]) -> Option<f64> {
     (shorter >= MIN_CONTAINED && containment(a, b) >= CONTAINMENT).then_some(j)
 }
 
-/// What the index knows of one article.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// Stored article id.
-    pub id: i64,
-    /// Its source.
-    pub source_id: String,
-    /// Published (or first seen) time.
-    pub at: DateTime<Utc>,
-    /// Whether its source is marked `original` (a wire agency).
-    pub original: bool,
-}
+pub use crate::model::StoryMember as Member;
 
 /// Where an inserted article went.
 #[derive(Debug, Clone, PartialEq)]
