@@ -70,9 +70,16 @@ impl Fingerprint {
     /// characters for [`MIN_SHINGLES`] shingles is neither normalized nor
     /// hashed, and the signature is only computed for enough shingles.
     pub fn of_clusterable(article: &Article) -> Option<Self> {
-        let chars = article.lead.as_deref().map_or(0, |l| l.chars().count()) + article.body_chars();
-        // NFKC rarely lengthens Chinese text; a body this short has fewer
-        // than MIN_SHINGLES windows of SHINGLE_CHARS letters.
+        // Letters and digits are what is shingled; a lead repeating the
+        // first paragraph adds no shingles. NFKC rarely changes how many
+        // there are in Chinese text.
+        let letters = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+        let lead = article
+            .lead
+            .as_deref()
+            .filter(|l| article.paragraphs().next() != Some(*l))
+            .map_or(0, letters);
+        let chars = lead + article.paragraphs().map(letters).sum::<usize>();
         if chars + 1 < MIN_SHINGLES + minhash::SHINGLE_CHARS {
             return None;
         }
