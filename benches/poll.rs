@@ -5,7 +5,8 @@
 //! of the reformwatch process. A bare-client baseline (the same fetches
 //! with no parsing or storage) is printed alongside.
 //!
-//! Run: `cargo bench --bench poll` (add `-- --feeds 200` for a quick run).
+//! Run: `cargo bench --bench poll` (add `-- --feeds 200` for a quick run,
+//! `-- --long` for item bodies long enough to be clustered into stories).
 
 mod common;
 #[path = "common/feeds.rs"]
@@ -24,8 +25,8 @@ use feeds::ITEMS;
 /// separate hosts (its per-host limit is keyed on host and port).
 const HOSTS: usize = 8;
 
-fn generate(i: usize) -> Served {
-    let feed = feeds::generate(i);
+fn generate(i: usize, long: bool) -> Served {
+    let feed = feeds::generate_with(i, long);
     Served {
         body: feed.body,
         content_type: feed.content_type,
@@ -35,13 +36,15 @@ fn generate(i: usize) -> Served {
 
 fn main() {
     let n_feeds = arg_usize("--feeds", 1000);
+    // Item bodies long enough for story clustering, with wire copies.
+    let long = std::env::args().any(|a| a == "--long");
     // Seconds a fetch may take; raise it when the binary runs under a slow
     // tool (BENCH_WRAPPER=valgrind …), or polls time out instead of parse.
     let timeout = arg_usize("--timeout", 20);
     let rt = runtime();
     let mut feeds = HashMap::new();
     for i in 0..n_feeds {
-        feeds.insert(format!("/feed/{i}"), generate(i));
+        feeds.insert(format!("/feed/{i}"), generate(i, long));
     }
     let counters = Arc::new(Counters::default());
     let ports = listen(&rt, HOSTS, Arc::new(feeds), counters.clone());

@@ -141,7 +141,12 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
     };
     let a = &stored.article;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&a.to_json())?);
+        let mut v = a.to_json();
+        if let (Some(mark), serde_json::Value::Object(map)) = (stored.cluster, &mut v) {
+            map.insert("cluster".into(), mark.cluster.into());
+            map.insert("original".into(), mark.original.into());
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(Exit::Ok);
     }
     let tz = settings.daemon.timezone;
@@ -160,6 +165,9 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
     println!("published: {}", local(a.published_at, tz));
     println!("seen:      {}", local(Some(stored.first_seen_at), tz));
     println!("revision:  {}", a.revision);
+    if let Some(mark) = stored.cluster {
+        println!("cluster:   {}", cluster_line(store, a.id, mark)?);
+    }
     if !stored.mailable {
         println!("mailable:  no (stored by a source's first poll, outside the backfill window)");
     }
@@ -181,6 +189,34 @@ pub fn show(settings: &Settings, args: &ShowArgs, store: &Store) -> anyhow::Resu
     }
     println!("{}", a.text());
     Ok(Exit::Ok)
+}
+
+/// `12 (original; also from 3 xjd, 4 jxrb)`: the article's cluster, its
+/// part in it, and the other members by id and source.
+fn cluster_line(
+    store: &Store,
+    id: Option<i64>,
+    mark: reformwatch::store::clusters::ClusterMark,
+) -> anyhow::Result<String> {
+    let others: Vec<String> = store
+        .cluster_members(mark.cluster)?
+        .iter()
+        .filter(|m| m.article.id != id)
+        .map(|m| {
+            let role = if m.original { " (original)" } else { "" };
+            format!(
+                "{} {}{role}",
+                m.article.id.unwrap_or_default(),
+                m.article.source_id
+            )
+        })
+        .collect();
+    let role = if mark.original { "original" } else { "copy" };
+    Ok(if others.is_empty() {
+        format!("{} ({role}, no other copies)", mark.cluster)
+    } else {
+        format!("{} ({role}; also from {})", mark.cluster, others.join(", "))
+    })
 }
 
 /// `reformwatch outbox retry ID`: requeue one unsent digest.

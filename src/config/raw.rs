@@ -99,6 +99,7 @@ pub(crate) struct RawSource {
     pub ignore: Key<Vec<Spanned<String>>>,
     pub recheck: Key<Vec<Spanned<String>>>,
     pub recheck_per_poll: Key<usize>,
+    pub original: Key<bool>,
     /// `[sources.list]`, read as its own table by `tables` (so its unknown
     /// keys get their own path and suggestions), hence not a serde field.
     #[serde(skip)]
@@ -146,6 +147,7 @@ pub(crate) struct RawSubscriber {
     pub format: Key<String>,
     pub revisions: Key<String>,
     pub language: Key<String>,
+    pub clusters: Key<String>,
 }
 
 /// A keyword: `"term"` or `{ term = "term", weight = 3 }`.
@@ -241,7 +243,9 @@ mod tests {
     fn field_lists_come_from_the_structs() {
         assert!(fields_of::<RawSource>().contains(&"interval"));
         assert!(fields_of::<RawMail>().contains(&"password_file"));
-        assert_eq!(fields_of::<RawSubscriber>().len(), 10);
+        assert_eq!(fields_of::<RawSubscriber>().len(), 11);
+        assert!(fields_of::<RawSubscriber>().contains(&"clusters"));
+        assert!(fields_of::<RawSource>().contains(&"original"));
         assert!(fields_of::<RawSubscriber>().contains(&"language"));
     }
 }

@@ -275,6 +275,10 @@ pub struct Source {
     /// Most re-checks in one poll of the source (`recheck_per_poll`), so
     /// new articles always go first.
     pub recheck_per_poll: usize,
+    /// A wire agency or the paper of record (`original = true`): among
+    /// copies of one story published at the same time, its copy is the
+    /// original.
+    pub original: bool,
 }
 
 /// How to find article links on a listing page. Either selectors (`item`
@@ -339,6 +343,21 @@ pub struct Subscriber {
     /// The language of every fixed string and date in this subscriber's
     /// digests (`language`, default English).
     pub language: Language,
+    /// How copies of one story from several sources are shown
+    /// (`clusters`, default collapse).
+    pub clusters: ClusterMode,
+}
+
+/// `[[subscribers]] clusters`: whether a digest folds the copies of one
+/// story (wire copies from several sources) into one entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClusterMode {
+    /// One entry per story, under its best-scoring copy, with the other
+    /// outlets named and substantive changes shown as a diff.
+    #[default]
+    Collapse,
+    /// Every copy is its own entry, as without clustering.
+    Expand,
 }
 
 /// When a subscriber's digest is due, in the subscriber's time zone.

@@ -573,10 +573,11 @@ fn from_is_required_with_subscribers() {
 fn source_value_checks() {
     let text = format!(
         "{TOPIC}[[sources]]\nid = \"a\"\nurl = \"https://example.org/\"\nencoding = \"klingon\"\n\
-         interval = \"0s\"\nbackfill = \"forever\"\nkind = \"rss\"\nfull_text = \"yes\"\n"
+         interval = \"0s\"\nbackfill = \"forever\"\nkind = \"rss\"\nfull_text = \"yes\"\n\
+         original = 1\n"
     );
     let found = problems(&text);
-    assert_eq!(found.len(), 5, "{found:#?}");
+    assert_eq!(found.len(), 6, "{found:#?}");
     assert_has(
         &found,
         7,
@@ -587,6 +588,7 @@ fn source_value_checks() {
     assert_has(&found, 9, "sources[0].backfill", "\"all\" or \"0\"");
     assert_has(&found, 10, "sources[0].kind", "unknown kind `rss`");
     assert_has(&found, 11, "sources[0].full_text", "expected true or false");
+    assert_has(&found, 12, "sources[0].original", "expected true or false");
 }
 
 #[test]
@@ -594,10 +596,10 @@ fn subscriber_value_checks() {
     let text = format!(
         "[mail]\nfrom = \"w@example.org\"\n{TOPIC}[[subscribers]]\nid = \"ann\"\nemail = \"a@example.org\"\n\
          topics = []\nformat = \"pdf\"\ntimezone = \"Europe/Berlinn\"\n\
-         [[subscribers]]\nid = \"ann\"\nemail = \"b@example.org\"\n"
+         clusters = \"fold\"\n[[subscribers]]\nid = \"ann\"\nemail = \"b@example.org\"\n"
     );
     let found = problems(&text);
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found.len(), 5, "{found:#?}");
     assert_has(
         &found,
         9,
@@ -613,7 +615,13 @@ fn subscriber_value_checks() {
     );
     assert_has(
         &found,
-        13,
+        12,
+        "subscribers[0].clusters",
+        "unknown clusters `fold`",
+    );
+    assert_has(
+        &found,
+        14,
         "subscribers[1].id",
         "duplicate subscriber id `ann` (first used on line 7)",
     );

@@ -9,11 +9,11 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use tracing::{error, info, warn};
 
 use crate::analysis::revise;
-use crate::config::{Backfill, Schedule, Settings, Subscriber};
+use crate::config::{Backfill, ClusterMode, Schedule, Settings, Subscriber};
 use crate::mail::deliver::Mailer;
 use crate::mail::digest::{self, RenderedDigest};
 use crate::mail::error_chain;
-use crate::model::{DigestItem, PendingRevision};
+use crate::model::{ClusterMember, DigestItem, PendingRevision};
 use crate::pipeline::schedule;
 use crate::store::digests::{ComposeOutcome, NewDigest, SubscriberState};
 use crate::store::{Store, StoreError};
@@ -86,7 +86,8 @@ fn compose_immediate(
     window: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<ComposeOutcome>, StoreError> {
-    let pending = store.pending_items(&sub.id, &sub.topics, since(settings, state))?;
+    let pending =
+        store.pending_items(&sub.id, &sub.topics, since(settings, state), collapse(sub))?;
     let revised = store.pending_revisions(&sub.id, &sub.topics, sub.revisions)?;
     // The oldest waiting change opens the window: a new article (when first
     // seen) or a new revision of one mailed before (when seen).
@@ -159,20 +160,58 @@ pub fn preview(
             },
         ),
     };
-    let items = store.pending_items(&sub.id, &sub.topics, since)?;
+    let items = store.pending_items(&sub.id, &sub.topics, since, collapse(sub))?;
     let revised = store.pending_revisions(&sub.id, &sub.topics, sub.revisions)?;
     if items.is_empty() && revised.is_empty() {
         return Ok(None);
     }
-    let items = with_source_names(settings, items);
-    Ok(Some(digest::render_with_revised(
+    let clusters = if collapse(sub) {
+        let ids: Vec<i64> = items.iter().map(|i| i.article_id).collect();
+        store.clusters_of_articles(&ids)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(render_for(
+        settings, sub, &items, &revised, &clusters, now,
+    )))
+}
+
+/// Whether `sub` gets one entry per story (`clusters = "collapse"`).
+fn collapse(sub: &Subscriber) -> bool {
+    sub.clusters == ClusterMode::Collapse
+}
+
+/// The digest of `items` and `revised` for `sub`, the copies of each
+/// story in `clusters` folded into one entry.
+fn render_for(
+    settings: &Settings,
+    sub: &Subscriber,
+    items: &[DigestItem],
+    revised: &[PendingRevision],
+    clusters: &[Vec<ClusterMember>],
+    now: DateTime<Utc>,
+) -> RenderedDigest {
+    let items = with_source_names(settings, items.to_vec());
+    let name = |id: &str| source_name(settings, id);
+    let (items, copies) = digest::fold(&items, clusters, &name);
+    digest::render_stories(
         sub,
         &settings.topics,
         &items,
-        &revised_items(settings, &revised),
+        &revised_items(settings, revised),
+        &copies,
         now,
         settings.mail.max_items,
-    )))
+    )
+}
+
+/// A source's display name (its id when not configured).
+fn source_name(settings: &Settings, id: &str) -> String {
+    settings
+        .sources
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_owned(), |s| s.name.clone())
 }
 
 /// Ensures every configured subscriber is registered, so that articles
@@ -226,21 +265,13 @@ fn compose(
         &sub.id,
         topics,
         sub.revisions,
+        collapse(sub),
         since,
         period,
         slot,
         now,
-        |items, revised| {
-            let items = with_source_names(settings, items.to_vec());
-            let revised = revised_items(settings, revised);
-            let rendered = digest::render_with_revised(
-                sub,
-                &settings.topics,
-                &items,
-                &revised,
-                now,
-                settings.mail.max_items,
-            );
+        |items, revised, clusters| {
+            let rendered = render_for(settings, sub, items, revised, clusters, now);
             let domain = address_domain(&settings.mail.from);
             let message_id = digest::message_id(&sub.id, period, &domain);
             let message = digest::build_message(&settings.mail, sub, &rendered, &message_id, now)
@@ -343,9 +374,7 @@ pub async fn relay(
 
 fn with_source_names(settings: &Settings, mut items: Vec<DigestItem>) -> Vec<DigestItem> {
     for item in &mut items {
-        if let Some(src) = settings.sources.iter().find(|s| s.id == item.source_name) {
-            item.source_name = src.name.clone();
-        }
+        item.source_name = source_name(settings, &item.source_name);
     }
     items
 }

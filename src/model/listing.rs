@@ -36,6 +36,13 @@ pub struct ListedArticle {
     pub revisions: u32,
     /// Matched topics, best first, each with the terms that matched.
     pub matches: Vec<TopicMatch>,
+    /// Its story cluster (the id of the cluster's first stored article),
+    /// when it was clustered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<i64>,
+    /// Whether it is its cluster's original; present with `cluster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<bool>,
 }
 
 impl ListedArticle {

@@ -7,6 +7,7 @@
 
 mod article;
 mod candidate;
+mod cluster;
 mod digest;
 mod failure;
 mod listing;
@@ -19,6 +20,7 @@ mod source;
 
 pub use article::{Article, FeedDocument, Quote, Section};
 pub use candidate::Candidate;
+pub use cluster::{ClusterMember, StoryMember};
 pub use digest::{Carried, DigestItem};
 pub use failure::FailureKind;
 pub use listing::{ArticleFilter, ListedArticle};

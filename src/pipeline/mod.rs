@@ -11,12 +11,14 @@
 //! every stage in order), and the records are written in batches of
 //! [`WRITE_BATCH`] sources, one transaction each. One failing source only
 //! produces a failed record for itself; a task that panics is recorded as
-//! that source's failure. After the sources' own polls, `recheck` fetches
+//! that source's failure. Each batch's new articles are then placed in
+//! story clusters (`clusters`). After the sources' own polls, `recheck` fetches
 //! again the pages of stored articles whose re-check is due, so silent
 //! edits become revisions. [`schedule`] decides what is due and when;
 //! `preview` runs the same stages for `test-source` without storing;
 //! `robots_memory` keeps the fetcher's robots.txt copies in the store.
 
+mod clusters;
 mod compare;
 mod pages;
 mod preview;
@@ -26,7 +28,7 @@ pub mod schedule;
 mod source;
 pub mod source_rules;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
@@ -174,6 +176,7 @@ pub async fn poll_sources(
     }
     let mut records = Vec::with_capacity(sources.len().min(WRITE_BATCH));
     let mut summary = PollSummary::default();
+    let originals = clusters::original_sources(&ctx.settings.sources);
     while let Some(joined) = tasks.join_next().await {
         let record = match joined {
             Ok(record) => record,
@@ -189,10 +192,10 @@ pub async fn poll_sources(
         count(&record, &mut summary);
         records.push(record);
         if records.len() >= WRITE_BATCH {
-            write_batch(store, &mut records, now, &mut summary)?;
+            write_batch(store, &originals, &mut records, now, &mut summary)?;
         }
     }
-    write_batch(store, &mut records, now, &mut summary)?;
+    write_batch(store, &originals, &mut records, now, &mut summary)?;
     summary.failed.sort_by(|a, b| a.source_id.cmp(&b.source_id));
     // After the sources' own polls, so new articles always go first.
     let rechecked: Vec<&Source> = sources
@@ -235,10 +238,11 @@ fn count(record: &SourceRecord, summary: &mut PollSummary) {
     }
 }
 
-/// Writes and clears `records`; counts new articles and revisions in
-/// `summary`.
+/// Writes and clears `records`, then places their new articles in story
+/// clusters; counts new articles and revisions in `summary`.
 fn write_batch(
     store: &Store,
+    originals: &HashSet<&str>,
     records: &mut Vec<SourceRecord>,
     now: DateTime<Utc>,
     summary: &mut PollSummary,
@@ -246,7 +250,11 @@ fn write_batch(
     if records.is_empty() {
         return Ok(());
     }
-    let report = tokio::task::block_in_place(|| store.apply_poll(records, now))?;
+    let report = tokio::task::block_in_place(|| {
+        let report = store.apply_poll(records, now)?;
+        clusters::place_new(store, originals, records, &report.new_ids, now)?;
+        Ok::<_, StoreError>(report)
+    })?;
     records.clear();
     for (id, n) in &report.new_by_source {
         if *n > 0 {

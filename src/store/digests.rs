@@ -14,7 +14,7 @@ use super::revisions::{pending_revisions, record_mailed_revisions};
 use super::{from_secs, secs, Store, StoreError};
 use crate::model::ChangeClass;
 use crate::model::PendingRevision;
-use crate::model::{Carried, DigestItem};
+use crate::model::{Carried, ClusterMember, DigestItem};
 use crate::model::{TermHit, TopicMatch};
 
 /// What the store remembers about a subscriber.
@@ -144,15 +144,17 @@ impl Store {
     }
 
     /// Matching articles not yet in any digest for `subscriber_id`, first
-    /// seen at or after `since`, newest first.
+    /// seen at or after `since`, newest first. With `collapse`, copies of a
+    /// story the subscriber was mailed are left out.
     pub fn pending_items(
         &self,
         subscriber_id: &str,
         topics: &[String],
         since: Option<DateTime<Utc>>,
+        collapse: bool,
     ) -> Result<Vec<DigestItem>, StoreError> {
         let conn = self.conn();
-        pending_items(&conn, subscriber_id, topics, since)
+        pending_items(&conn, subscriber_id, topics, since, collapse)
     }
 
     /// Composes one digest in one transaction: reads the pending items and
@@ -162,12 +164,19 @@ impl Store {
     /// carried one (each revised article at the revision reported); the
     /// others stay pending. Also records `slot` as handled. With nothing
     /// pending, writes only the slot and returns [`ComposeOutcome::Empty`].
+    ///
+    /// With `collapse` (`clusters = "collapse"`), copies of a story already
+    /// mailed to the subscriber are not pending, and `render` also gets the
+    /// story clusters of the pending articles, to fold their copies into
+    /// one entry; the copies it folds count as carried with that entry, so
+    /// they get item rows too and are never mailed later as new.
     #[allow(clippy::too_many_arguments)]
     pub fn compose_digest<F>(
         &self,
         subscriber_id: &str,
         topics: &[String],
         revisions: Option<ChangeClass>,
+        collapse: bool,
         since: Option<DateTime<Utc>>,
         period_key: &str,
         slot: Option<DateTime<Utc>>,
@@ -178,6 +187,7 @@ impl Store {
         F: FnOnce(
             &[DigestItem],
             &[PendingRevision],
+            &[Vec<ClusterMember>],
         )
             -> Result<(NewDigest, Carried), Box<dyn std::error::Error + Send + Sync>>,
     {
@@ -199,16 +209,23 @@ impl Store {
                 params![subscriber_id, secs(slot)],
             )?;
         }
-        let items = pending_items(&tx, subscriber_id, topics, since)?;
+        let items = pending_items(&tx, subscriber_id, topics, since, collapse)?;
         let revised = pending_revisions(&tx, subscriber_id, topics, revisions)?;
         if items.is_empty() && revised.is_empty() {
             tx.commit()?;
             return Ok(ComposeOutcome::Empty);
         }
-        let (digest, carried) = render(&items, &revised).map_err(|source| StoreError::Compose {
-            subscriber: subscriber_id.to_string(),
-            source,
-        })?;
+        let clusters = if collapse {
+            let ids: Vec<i64> = items.iter().map(|i| i.article_id).collect();
+            super::clusters::clusters_of(&tx, &ids, true)?
+        } else {
+            Vec::new()
+        };
+        let (digest, carried) =
+            render(&items, &revised, &clusters).map_err(|source| StoreError::Compose {
+                subscriber: subscriber_id.to_string(),
+                source,
+            })?;
         let articles: HashSet<i64> = carried.articles.iter().copied().collect();
         let items: Vec<&DigestItem> = items
             .iter()
@@ -417,6 +434,7 @@ fn pending_items(
     subscriber_id: &str,
     topics: &[String],
     since: Option<DateTime<Utc>>,
+    collapse: bool,
 ) -> Result<Vec<DigestItem>, StoreError> {
     if topics.is_empty() {
         return Ok(Vec::new());
@@ -433,10 +451,14 @@ fn pending_items(
            AND a.first_seen_at >= ?3
            AND NOT EXISTS (SELECT 1 FROM digest_items di
                            WHERE di.subscriber_id = ?1 AND di.article_id = a.id)
+           AND NOT (?4 AND EXISTS (SELECT 1 FROM articles c
+                                   JOIN digest_items dc ON dc.article_id = c.id
+                                   WHERE c.cluster_id = a.cluster_id
+                                     AND dc.subscriber_id = ?1))
          ORDER BY a.id, m.score DESC",
     )?;
     let since_s = since.map(secs).unwrap_or(i64::MIN);
-    let mut rows = stmt.query(params![subscriber_id, topic_json, since_s])?;
+    let mut rows = stmt.query(params![subscriber_id, topic_json, since_s, collapse])?;
     let mut items: Vec<DigestItem> = Vec::new();
     while let Some(r) = rows.next()? {
         let article_id: i64 = r.get(0)?;

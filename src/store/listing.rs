@@ -18,7 +18,8 @@ impl Store {
         let conn = self.conn();
         let sql = format!(
             "SELECT {ARTICLE_COLUMNS}, a.first_seen_at,
-                    (SELECT count(*) FROM revisions c WHERE c.article_id = a.id)
+                    (SELECT count(*) FROM revisions c WHERE c.article_id = a.id),
+                    a.cluster_id, a.cluster_original
              FROM articles a
              JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
              WHERE a.first_seen_at >= ?1
@@ -39,6 +40,12 @@ impl Store {
                 first_seen_at: from_secs(r.get(ARTICLE_COLUMN_COUNT)?),
                 revisions: r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 1)?.max(1) as u32,
                 matches: matches_of(&conn, id)?,
+                cluster: r.get(ARTICLE_COLUMN_COUNT + 2)?,
+                original: r
+                    .get::<_, Option<i64>>(ARTICLE_COLUMN_COUNT + 2)?
+                    .map(|_| r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 3))
+                    .transpose()?
+                    .map(|o| o != 0),
                 article,
             });
         }

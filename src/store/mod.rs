@@ -12,11 +12,13 @@
 //! revision 1, matches, what a poll reads first), [`rechecks`] (re-checks
 //! and the raw pages kept as evidence), [`revisions`] (history and
 //! revisions pending for subscribers), [`digests`] (subscribers and the
-//! outbox), [`notices`], [`robots`] (robots.txt copies per origin),
+//! outbox), [`clusters`] (story clusters and the fingerprints they are
+//! found by), [`notices`], [`robots`] (robots.txt copies per origin),
 //! [`query`] (read-only views for the CLI) and [`stats`]; `rows` is the
 //! one row → `Article` mapping.
 
 pub mod articles;
+pub mod clusters;
 pub mod digests;
 pub mod failpoint;
 mod listing;
@@ -31,7 +33,7 @@ mod rows;
 pub mod sources;
 pub mod stats;
 #[cfg(test)]
-mod test_records;
+pub(crate) mod test_records;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

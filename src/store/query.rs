@@ -44,6 +44,8 @@ pub struct StoredArticle {
     pub mailable: bool,
     /// (topic id, score, hits) per matched topic.
     pub matches: Vec<(String, f64, Vec<TermHit>)>,
+    /// Its story cluster and whether it is the original, when clustered.
+    pub cluster: Option<super::clusters::ClusterMark>,
 }
 
 impl Store {
@@ -51,7 +53,8 @@ impl Store {
     pub fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
         let conn = self.conn();
         let sql = format!(
-            "SELECT {ARTICLE_COLUMNS}, a.first_seen_at, a.mailable
+            "SELECT {ARTICLE_COLUMNS}, a.first_seen_at, a.mailable, a.cluster_id,
+                    a.cluster_original
              FROM articles a
              JOIN revisions r ON r.article_id = a.id AND r.revision = a.current_revision
              WHERE a.id = ?1"
@@ -64,6 +67,15 @@ impl Store {
         let article = rows::article(r)?;
         let first_seen_at = from_secs(r.get(ARTICLE_COLUMN_COUNT)?);
         let mailable = r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 1)? != 0;
+        let cluster = r
+            .get::<_, Option<i64>>(ARTICLE_COLUMN_COUNT + 2)?
+            .map(|cluster| {
+                Ok::<_, rusqlite::Error>(super::clusters::ClusterMark {
+                    cluster,
+                    original: r.get::<_, i64>(ARTICLE_COLUMN_COUNT + 3)? != 0,
+                })
+            })
+            .transpose()?;
         let matches = super::listing::matches_of(&conn, id)?
             .into_iter()
             .map(|m| (m.topic_id, m.score, m.hits))
@@ -73,6 +85,7 @@ impl Store {
             first_seen_at,
             mailable,
             matches,
+            cluster,
         }))
     }
 

@@ -20,6 +20,9 @@ pub struct ApplyReport {
     pub new_by_source: HashMap<String, usize>,
     /// Stored items that reappeared edited: new revisions stored.
     pub revised: usize,
+    /// The new articles stored, as (index of the record, index in its
+    /// `new` list, article id), for the cluster step.
+    pub new_ids: Vec<(usize, usize, i64)>,
 }
 
 impl ApplyReport {
@@ -76,13 +79,13 @@ impl Store {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut report = ApplyReport::default();
         let now_s = secs(now);
-        for record in records {
+        for (at, record) in records.iter().enumerate() {
             ensure_source(&tx, &record.source_id, &record.url)?;
             let next = secs(record.next_poll_at);
             match &record.outcome {
                 SourceOutcome::Fetched(fetched) => {
                     fetched_source(&tx, &record.source_id, fetched, next, now_s)?;
-                    let added = store_articles(&tx, fetched, &mut report.revised, now_s)?;
+                    let added = store_articles(&tx, fetched, at, &mut report, now_s)?;
                     *report
                         .new_by_source
                         .entry(record.source_id.clone())
@@ -200,12 +203,14 @@ fn fetched_source(
 fn store_articles(
     tx: &Transaction<'_>,
     f: &FetchedSource,
-    revised: &mut usize,
+    record: usize,
+    report: &mut ApplyReport,
     now_s: i64,
 ) -> Result<usize, StoreError> {
     let mut lengths = Vec::with_capacity(f.new.len());
-    for new in &f.new {
-        if insert_new_article(tx, new, now_s)?.is_some() {
+    for (i, new) in f.new.iter().enumerate() {
+        if let Some(id) = insert_new_article(tx, new, now_s)? {
+            report.new_ids.push((record, i, id));
             lengths.push((new.article.source_id.as_str(), new.article.body_chars()));
         }
     }
@@ -216,7 +221,7 @@ fn store_articles(
             .execute(params![seen.article_id, now_s])?;
         if let Verdict::Revised(revision) = &seen.verdict {
             record_revision(tx, seen.article_id, revision, None, now_s)?;
-            *revised += 1;
+            report.revised += 1;
         }
     }
     Ok(added)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{Article, FetchedSource, NewArticle, SourceOutcome, SourceRecord};
 
 /// `article` as its first revision, ready to insert.
-pub(super) fn new_article(article: Article) -> NewArticle {
+pub(crate) fn new_article(article: Article) -> NewArticle {
     let article = Article {
         revision: 1,
         ..article
@@ -22,7 +22,7 @@ pub(super) fn new_article(article: Article) -> NewArticle {
 }
 
 /// A successful poll of `source_id` that found the articles `new`.
-pub(super) fn fetched(
+pub(crate) fn fetched(
     source_id: &str,
     url: &str,
     now: DateTime<Utc>,

@@ -17,6 +17,7 @@ mod broken_configs_name_key_and_line;
 mod digest_carries_reform_items_decoded;
 mod due_digest_waits_for_subscriber_slot;
 mod hostile_sources_fail_alone;
+mod one_story_is_mailed_once;
 mod repoll_is_conditional_and_mails_nothing;
 mod smtp_outage_keeps_digest_pending;
 

@@ -25,7 +25,7 @@ mod minhash;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use crate::analysis::diff::{diff_articles, ArticleDiff};
 use crate::model::Article;
@@ -61,16 +61,37 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// The fingerprint of `article`'s body (lead and paragraphs).
     pub fn of(article: &Article) -> Self {
-        let mut body = String::new();
-        if let Some(lead) = &article.lead {
-            body.push_str(lead);
-            body.push('\n');
+        Fingerprint::of_text(&body_text(article))
+    }
+
+    /// The fingerprint of `article`'s body when it is long enough to be
+    /// clustered ([`Fingerprint::clusterable`]), else `None`. Cheap for
+    /// the many short bodies (a feed's summary): a body with too few
+    /// characters for [`MIN_SHINGLES`] shingles is neither normalized nor
+    /// hashed, and the signature is only computed for enough shingles.
+    pub fn of_clusterable(article: &Article) -> Option<Self> {
+        // Letters and digits are what is shingled; a lead repeating the
+        // first paragraph adds no shingles. NFKC rarely changes how many
+        // there are in Chinese text.
+        let letters = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+        let lead = article
+            .lead
+            .as_deref()
+            .filter(|l| article.paragraphs().next() != Some(*l))
+            .map_or(0, letters);
+        let chars = lead + article.paragraphs().map(letters).sum::<usize>();
+        if chars + 1 < MIN_SHINGLES + minhash::SHINGLE_CHARS {
+            return None;
         }
-        for p in article.paragraphs() {
-            body.push_str(p);
-            body.push('\n');
+        let shingles = shingles(&body_text(article));
+        if shingles.len() < MIN_SHINGLES {
+            return None;
         }
-        Fingerprint::of_text(&body)
+        let signature = signature(&shingles);
+        Some(Fingerprint {
+            shingles,
+            signature,
+        })
     }
 
     /// The fingerprint of a body given as text.
@@ -83,6 +104,38 @@ impl Fingerprint {
         }
     }
 
+    /// A fingerprint from stored shingles (sorted, distinct), as
+    /// [`Fingerprint::shingles`] gave them.
+    pub fn from_shingles(mut shingles: Vec<u64>) -> Self {
+        shingles.sort_unstable();
+        shingles.dedup();
+        let signature = signature(&shingles);
+        Fingerprint {
+            shingles,
+            signature,
+        }
+    }
+
+    /// The sorted shingle hashes, for storing.
+    pub fn shingles(&self) -> &[u64] {
+        &self.shingles
+    }
+
+    /// Whether the body is long enough to be clustered ([`MIN_SHINGLES`]):
+    /// shorter ones are never candidates and start no cluster worth
+    /// storing.
+    pub fn clusterable(&self) -> bool {
+        self.shingles.len() >= MIN_SHINGLES
+    }
+
+    /// One key per LSH band, band and rows folded into one signed integer
+    /// (a database key): two fingerprints sharing a key are candidates.
+    pub fn band_keys(&self) -> Vec<i64> {
+        minhash::band_keys(&self.signature)
+            .map(|(band, key)| (key ^ (band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) as i64)
+            .collect()
+    }
+
     /// Shingles in the body.
     pub fn len(&self) -> usize {
         self.shingles.len()
@@ -92,6 +145,20 @@ impl Fingerprint {
     pub fn is_empty(&self) -> bool {
         self.shingles.is_empty()
     }
+}
+
+/// The lead and paragraphs of `article`, one per line.
+fn body_text(article: &Article) -> String {
+    let mut body = String::new();
+    if let Some(lead) = &article.lead {
+        body.push_str(lead);
+        body.push('\n');
+    }
+    for p in article.paragraphs() {
+        body.push_str(p);
+        body.push('\n');
+    }
+    body
 }
 
 /// Whether two bodies carry the same story, and how similar they are
@@ -109,18 +176,7 @@ fn same_story_sets(a: &[u64], b: &[u64]) -> Option<f64> {
     (shorter >= MIN_CONTAINED && containment(a, b) >= CONTAINMENT).then_some(j)
 }
 
-/// What the index knows of one article.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// Stored article id.
-    pub id: i64,
-    /// Its source.
-    pub source_id: String,
-    /// Published (or first seen) time.
-    pub at: DateTime<Utc>,
-    /// Whether its source is marked `original` (a wire agency).
-    pub original: bool,
-}
+pub use crate::model::StoryMember as Member;
 
 /// Where an inserted article went.
 #[derive(Debug, Clone, PartialEq)]

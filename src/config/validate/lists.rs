@@ -9,7 +9,8 @@ use super::super::report::did_you_mean;
 use super::super::tables::Section;
 use super::super::values;
 use super::super::{
-    DaemonSettings, Keyword, Language, MailFormat, Schedule, Source, SourceKind, Subscriber, Topic,
+    ClusterMode, DaemonSettings, Keyword, Language, MailFormat, Schedule, Source, SourceKind,
+    Subscriber, Topic,
 };
 use super::{Check, DEFAULT_ZONE};
 use crate::config::query::Synonyms;
@@ -224,6 +225,7 @@ impl Check<'_, '_> {
                     ignore,
                     recheck,
                     recheck_per_poll,
+                    original: s.original.as_ref().is_some_and(|k| *k.get_ref()),
                 });
             }
         }
@@ -319,6 +321,13 @@ impl Check<'_, '_> {
             let language = self
                 .choice(sec, "language", &s.language, &languages)
                 .unwrap_or_default();
+            let modes = [
+                ("collapse", ClusterMode::Collapse),
+                ("expand", ClusterMode::Expand),
+            ];
+            let clusters = self
+                .choice(sec, "clusters", &s.clusters, &modes)
+                .unwrap_or_default();
             if let Some(email) = email {
                 out.push(Subscriber {
                     id: id.map_or_else(|| email.clone(), |k| k.get_ref().trim().to_owned()),
@@ -330,6 +339,7 @@ impl Check<'_, '_> {
                     format,
                     revisions,
                     language,
+                    clusters,
                 });
             }
         }

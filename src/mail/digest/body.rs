@@ -248,6 +248,7 @@ fn finish(
     for (group, show) in view.groups.iter().zip(&shown.groups) {
         for &i in show.full.iter().chain(&show.lines) {
             carried.articles.push(group.items[i].article_id);
+            carried.articles.extend(&group.items[i].folded);
         }
     }
     let mut attachments = Vec::new();
@@ -262,7 +263,7 @@ fn finish(
             view.groups
                 .iter()
                 .flat_map(|g| &g.items)
-                .map(|i| i.article_id),
+                .flat_map(|i| std::iter::once(i.article_id).chain(i.folded.iter().copied())),
         );
         attachments.push(DigestAttachment {
             filename: ARTICLES_CSV.to_owned(),

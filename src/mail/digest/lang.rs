@@ -232,6 +232,33 @@ impl Words {
         }
     }
 
+    /// Before the other outlets that carry the same story.
+    pub(super) fn copies_label(self) -> &'static str {
+        if self.en() {
+            "Also in: "
+        } else {
+            "另见于："
+        }
+    }
+
+    /// After the outlets named: how many more carry the story.
+    pub(super) fn more(self, n: usize) -> String {
+        if self.en() {
+            format!(" (+{n})")
+        } else {
+            format!("（+{n}）")
+        }
+    }
+
+    /// Above the diff of a copy that changed the story.
+    pub(super) fn changed_copy(self, copy: &str, original: &str) -> String {
+        if self.en() {
+            format!("Changed copy: {copy}, against the original in {original}")
+        } else {
+            format!("改动的转载：{copy}（对照{original}原文）")
+        }
+    }
+
     /// Above a topic's one-line entries.
     pub(super) fn more_heading(self) -> &'static str {
         if self.en() {

@@ -26,6 +26,7 @@
 //! included), and every piece is escaped here.
 
 mod body;
+mod copies;
 mod csv;
 mod lang;
 mod layout;
@@ -36,6 +37,8 @@ mod revised;
 mod select;
 mod view;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use crate::config;
@@ -44,6 +47,7 @@ use crate::model::DigestItem;
 
 pub use crate::mail::message::{message_id, MessageError as DigestError, MAX_SUBJECT_CHARS};
 pub use body::{wire_len as part_bytes, MAX_PART_BYTES};
+pub use copies::{fold, ChangedCopy, StoryCopies};
 pub use message::build_message;
 pub use revised::RevisedItem;
 
@@ -123,9 +127,33 @@ pub fn render_with_revised(
     now: DateTime<Utc>,
     max_items: usize,
 ) -> RenderedDigest {
+    render_stories(
+        subscriber,
+        topics,
+        items,
+        revised,
+        &HashMap::new(),
+        now,
+        max_items,
+    )
+}
+
+/// [`render_with_revised`], with the items' folded story copies (from
+/// [`fold`], keyed by the kept item's id): each such item names the other
+/// outlets, shows the copies that changed the story as diffs against its
+/// original, and carries its folded copies with it.
+pub fn render_stories(
+    subscriber: &config::Subscriber,
+    topics: &[config::Topic],
+    items: &[DigestItem],
+    revised: &[RevisedItem],
+    copies: &HashMap<i64, StoryCopies>,
+    now: DateTime<Utc>,
+    max_items: usize,
+) -> RenderedDigest {
     let order = select::topic_order(&subscriber.topics);
     let selection = select::select(&order, items, now, max_items);
-    let view = view::build_view(subscriber, topics, &order, selection, revised, now);
+    let view = view::build_view(subscriber, topics, &order, selection, revised, copies, now);
     let subject = view::subject_line(&view);
     let html = subscriber.format == config::MailFormat::Html;
     let body = body::lay_out(&view, &subject, html);

@@ -191,6 +191,17 @@ pub(super) fn item_full(item: &ItemView, words: Words) -> String {
     if let Some(lead) = &item.lead {
         let _ = writeln!(out, "<p style=\"{LEAD}\">{}</p>", encode_text(lead));
     }
+    if let Some(copies) = &item.copies {
+        let _ = writeln!(out, "<div style=\"{TERMS}\">{}</div>", encode_text(copies));
+    }
+    for changed in &item.changed {
+        let _ = writeln!(
+            out,
+            "<div style=\"{TERMS}\">{}</div>\n{}",
+            encode_text(&changed.head),
+            changed.diff_html
+        );
+    }
     out.push_str("</li>\n");
     out
 }

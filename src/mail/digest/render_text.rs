@@ -380,6 +380,13 @@ pub(super) fn item_full(item: &ItemView, words: super::lang::Words, indent: usiz
     if let Some(url) = &item.url {
         let _ = writeln!(out, "{pad}{url}");
     }
+    if let Some(copies) = &item.copies {
+        wrap_into(&mut out, copies, &pad, &pad);
+    }
+    for changed in &item.changed {
+        wrap_into(&mut out, &changed.head, &pad, &pad);
+        out.push_str(&changed.diff_text);
+    }
     out
 }
 

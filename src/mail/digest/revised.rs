@@ -111,6 +111,7 @@ mod tests {
             format,
             revisions: Some(ChangeClass::Substantive),
             language: crate::config::Language::En,
+            clusters: crate::config::ClusterMode::Collapse,
         }
     }
 

@@ -32,6 +32,7 @@ pub(super) fn subscriber(format: MailFormat) -> Subscriber {
         format,
         revisions: Some(crate::model::ChangeClass::Substantive),
         language: crate::config::Language::En,
+        clusters: crate::config::ClusterMode::Collapse,
     }
 }
 
@@ -544,7 +545,15 @@ fn lead_is_cut_near_200_chars() {
     let (sub, items) = (subscriber(MailFormat::Text), [a, b]);
     let order = topic_order(&sub.topics);
     let selection = select(&order, &items, now(), MAX_ITEMS);
-    let view = build_view(&sub, &topics(), &order, selection, &[], now());
+    let view = build_view(
+        &sub,
+        &topics(),
+        &order,
+        selection,
+        &[],
+        &Default::default(),
+        now(),
+    );
     for it in view.groups.iter().flat_map(|g| &g.items) {
         let lead = it.lead.as_deref().unwrap();
         assert!(lead.ends_with('…'));

@@ -3,9 +3,12 @@
 //! length, links only `http`/`https`), ranked and in the subscriber's
 //! language and time zone, so the renderers only lay it out.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::copies::{ChangedCopy, StoryCopies, SHOWN_OUTLETS};
 use super::lang::Words;
 use super::render_text::char_width;
 use super::revised::{self, RevisedItem, RevisedView};
@@ -79,6 +82,22 @@ pub(super) struct ItemView {
     /// Other subscribed topics this article also matched.
     pub(super) also: Vec<String>,
     pub(super) lead: Option<String>,
+    /// `Also in: 浙江日报, 嘉兴日报 (+3)`: other outlets carrying the story.
+    pub(super) copies: Option<String>,
+    /// Copies that changed the story, each with its diff.
+    pub(super) changed: Vec<ChangedView>,
+    /// Copies folded into this entry, carried with it.
+    pub(super) folded: Vec<i64>,
+}
+
+/// A copy that differs substantively from the story's original.
+pub(super) struct ChangedView {
+    /// `Changed copy: 嘉兴日报, against the original in 新华网`.
+    pub(super) head: String,
+    /// The diff as `reformwatch diff` prints it.
+    pub(super) diff_text: String,
+    /// The diff as `reformwatch diff --format html` prints it.
+    pub(super) diff_html: String,
 }
 
 /// The view for `subscriber` of the `selection` of new articles (made
@@ -89,6 +108,7 @@ pub(super) fn build_view(
     order: &[&str],
     selection: Selection<'_>,
     revised: &[RevisedItem],
+    copies: &HashMap<i64, StoryCopies>,
     now: DateTime<Utc>,
 ) -> DigestView {
     let tz: Tz = subscriber.timezone;
@@ -110,6 +130,7 @@ pub(super) fn build_view(
         tz,
         words,
         now,
+        copies,
     };
     let groups = selection
         .groups
@@ -153,6 +174,7 @@ struct ItemContext<'a> {
     tz: Tz,
     words: Words,
     now: DateTime<Utc>,
+    copies: &'a HashMap<i64, StoryCopies>,
 }
 
 fn item_view((item, m): Placed<'_>, ctx: &ItemContext<'_>) -> ItemView {
@@ -183,6 +205,7 @@ fn item_view((item, m): Placed<'_>, ctx: &ItemContext<'_>) -> ItemView {
     if source.is_empty() {
         source = words.unknown_source().to_owned();
     }
+    let story = ctx.copies.get(&item.article_id);
     ItemView {
         article_id: item.article_id,
         title,
@@ -200,6 +223,40 @@ fn item_view((item, m): Placed<'_>, ctx: &ItemContext<'_>) -> ItemView {
         terms,
         also,
         lead,
+        copies: story.and_then(|c| copies_line(&c.also_in, words)),
+        changed: story
+            .map(|c| c.changed.iter().map(|x| changed_view(x, ctx)).collect())
+            .unwrap_or_default(),
+        folded: story.map(|c| c.folded.clone()).unwrap_or_default(),
+    }
+}
+
+/// `Also in: 浙江日报, 嘉兴日报 (+3)`, when there are other outlets.
+fn copies_line(outlets: &[String], words: Words) -> Option<String> {
+    if outlets.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = outlets
+        .iter()
+        .take(SHOWN_OUTLETS)
+        .map(|n| truncate_chars(&fold_line(n), MAX_SOURCE_CHARS))
+        .collect();
+    let mut line = format!("{}{}", words.copies_label(), names.join(words.list_sep()));
+    if outlets.len() > SHOWN_OUTLETS {
+        line.push_str(&words.more(outlets.len() - SHOWN_OUTLETS));
+    }
+    Some(line)
+}
+
+fn changed_view(copy: &ChangedCopy, ctx: &ItemContext<'_>) -> ChangedView {
+    let clean = |n: &str| truncate_chars(&fold_line(n), MAX_SOURCE_CHARS);
+    let diff = copy.diff.clone().in_timezone(ctx.tz);
+    ChangedView {
+        head: ctx
+            .words
+            .changed_copy(&clean(&copy.source_name), &clean(&copy.original_source)),
+        diff_text: diff.to_text_in(ctx.words.0),
+        diff_html: diff.to_html_in(ctx.words.0),
     }
 }
 

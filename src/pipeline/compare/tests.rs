@@ -295,11 +295,12 @@ fn compose_carrying(
             "s",
             &["reform".into()],
             least,
+            true,
             None,
             &period,
             None,
             now,
-            |items, revised| {
+            |items, revised, _| {
                 seen.0 = items.iter().map(|i| (i.article_id, i.revision)).collect();
                 seen.1 = revised
                     .iter()

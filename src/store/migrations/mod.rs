@@ -13,6 +13,7 @@ pub(super) const STEPS: &[&str] = &[
     include_str!("004_rules_and_error_kinds.sql"),
     include_str!("005_robots_txt.sql"),
     include_str!("006_robots_unreachable_kind.sql"),
+    include_str!("007_clusters.sql"),
 ];
 
 /// Applies the steps the database has not seen yet, each in its own
