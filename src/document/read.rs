@@ -325,6 +325,24 @@ mod tests {
         );
     }
 
+    /// Found by the `page` fuzz target: a `<title>` never closed swallows
+    /// the page; what is left must not become an article with no title.
+    #[test]
+    fn a_page_inside_an_unclosed_title_has_a_title_or_is_refused() {
+        let bytes = include_bytes!("../../tests/fixtures/fuzz/page-unclosed-title.bin");
+        let url = url::Url::parse("http://127.0.0.1:8080/news/2024-09/02/content_123.htm").unwrap();
+        let input = super::Input {
+            body: &bytes[1..],
+            content_type: Some("text/html; charset=gbk"),
+            url: &url,
+        };
+        let rules = super::Rules::none(chrono_tz::Asia::Shanghai);
+        match super::read_page(input, rules, chrono::Utc::now()) {
+            Ok(page) => assert!(!page.article.title.trim().is_empty(), "{:#?}", page.article),
+            Err(e) => assert!(e.to_string().contains("title"), "{e}"),
+        }
+    }
+
     #[test]
     fn a_repeated_feed_entry_is_one_candidate_the_first() {
         let xml = r#"<rss version="2.0"><channel><title>t</title>

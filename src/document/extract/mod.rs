@@ -174,6 +174,9 @@ pub fn extract_article(
         // heading, else the opening of its first paragraph.
         heads.title = untitled(&body.sections);
         heads.title_from = "stand-in (no title on the page)".into();
+        if heads.title.is_empty() {
+            return Err(ExtractError::NoTitle);
+        }
     }
     let areas = fields::areas(&page, &heads.title, body.span, &body.meta_lines);
     let mut found = fields::find(&doc, &pmeta, &areas, ctx.timezone);
@@ -265,20 +268,31 @@ fn describe(page: &dom::Page, containers: &[usize], automatic: bool) -> String {
 /// Longest stand-in title, in characters.
 const MAX_STAND_IN_TITLE: usize = 80;
 
-/// A title for a page that prints none.
+/// A title for a page that prints none: its first heading, else the first sentence of its first paragraph
+/// that has a letter or digit in it (a paragraph may open with a stray
+/// `!` or `。`), else that paragraph's opening; empty only when the body
+/// has no letter or digit at all.
 fn untitled(sections: &[Section]) -> String {
-    if let Some(h) = sections.iter().find_map(|s| s.heading.as_ref()) {
-        return h.clone();
+    let has_word = |t: &str| t.chars().any(char::is_alphanumeric);
+    if let Some(h) = sections
+        .iter()
+        .filter_map(|s| s.heading.as_deref())
+        .find(|h| has_word(h))
+    {
+        return h.trim().to_string();
     }
-    let first = sections
+    let Some(first) = sections
         .iter()
         .flat_map(|s| s.paragraphs.iter())
-        .next()
-        .map_or("", String::as_str);
+        .find(|p| has_word(p))
+    else {
+        return String::new();
+    };
     let sentence = first
-        .find(['。', '！', '？', '.', '!', '?'])
-        .map_or(first, |i| &first[..i]);
-    sentence.chars().take(MAX_STAND_IN_TITLE).collect()
+        .split(['。', '！', '？', '.', '!', '?'])
+        .find(|piece| has_word(piece))
+        .unwrap_or(first);
+    sentence.trim().chars().take(MAX_STAND_IN_TITLE).collect()
 }
 
 /// Text of the first element `sel` matches that the rules did not remove.
