@@ -74,7 +74,12 @@ pub(super) fn place_new(
             at: member.at,
             source_original: member.original,
             shingles,
-            band_keys,
+            // Only a cluster's first members are looked up by later ones.
+            band_keys: if placement.indexed {
+                band_keys
+            } else {
+                Vec::new()
+            },
         });
         joined.entry(placement.cluster).or_default().push(member);
     }

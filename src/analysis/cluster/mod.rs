@@ -48,6 +48,13 @@ pub const COMMON_CLUSTERS: usize = 6;
 pub const MIN_SHINGLES: usize = 100;
 /// Most candidates checked exactly per new article.
 pub const MAX_CANDIDATES: usize = 64;
+/// A cluster is found through its first this many members only. Later
+/// copies are placed but not indexed for lookup, so a story republished by
+/// hundreds of outlets costs each new copy a bounded amount of work, and
+/// the store keeps lookup keys for a bounded number of members per story.
+pub const REPRESENTATIVES: usize = 8;
+/// Candidates compared per cluster: its members sharing the most bands.
+pub const PER_CLUSTER: usize = 2;
 /// Default comparison window.
 pub const WINDOW_DAYS: i64 = 7;
 
@@ -186,6 +193,9 @@ pub struct Placement {
     /// The member it matched best and their Jaccard similarity; `None`
     /// when it starts a cluster of its own.
     pub matched: Option<(i64, f64)>,
+    /// Whether later articles find the cluster through this one (one of
+    /// its first [`REPRESENTATIVES`]); only those need lookup keys stored.
+    pub indexed: bool,
 }
 
 /// Clusters built incrementally over a time window.
@@ -194,6 +204,8 @@ pub struct ClusterIndex {
     window: Duration,
     entries: Vec<Entry>,
     buckets: HashMap<(usize, u64), Vec<usize>>,
+    /// How many members of each cluster are in `buckets`.
+    indexed: HashMap<i64, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +228,7 @@ impl ClusterIndex {
             window,
             entries: Vec::new(),
             buckets: HashMap::new(),
+            indexed: HashMap::new(),
         }
     }
 
@@ -263,18 +276,19 @@ impl ClusterIndex {
                 }
             }
         }
-        let placement = match best {
-            Some((i, j)) => Placement {
-                cluster: self.entries[i].cluster,
-                matched: Some((self.entries[i].member.id, j)),
-            },
-            None => Placement {
-                cluster: member.id,
-                matched: None,
-            },
+        let (cluster, matched) = match best {
+            Some((i, j)) => (
+                self.entries[i].cluster,
+                Some((self.entries[i].member.id, j)),
+            ),
+            None => (member.id, None),
         };
-        self.push(member, fingerprint, placement.cluster);
-        placement
+        let indexed = self.push(member, fingerprint, cluster);
+        Placement {
+            cluster,
+            matched,
+            indexed,
+        }
     }
 
     /// Indexed articles sharing an LSH band with `fingerprint`, from
@@ -300,15 +314,29 @@ impl ClusterIndex {
             })
             .map(|(i, n)| (n, i))
             .collect();
-        // Most bands shared first; among equals, the earliest indexed.
+        // Most bands shared first; among equals, the earliest indexed. A
+        // cluster's placement is the same whichever of its members matches,
+        // so a few of each cluster are compared, not a whole flood of copies.
         out.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        out.truncate(MAX_CANDIDATES);
-        out.into_iter().map(|(_, i)| i).collect()
+        let mut per_cluster: HashMap<i64, usize> = HashMap::new();
+        out.into_iter()
+            .map(|(_, i)| i)
+            .filter(|&i| {
+                let n = per_cluster.entry(self.entries[i].cluster).or_default();
+                *n += 1;
+                *n <= PER_CLUSTER
+            })
+            .take(MAX_CANDIDATES)
+            .collect()
     }
 
-    fn push(&mut self, member: Member, fingerprint: Fingerprint, cluster: i64) {
+    /// Adds an entry; returns whether it was indexed for lookup.
+    fn push(&mut self, member: Member, fingerprint: Fingerprint, cluster: i64) -> bool {
         let i = self.entries.len();
-        if fingerprint.len() >= MIN_SHINGLES {
+        let count = self.indexed.entry(cluster).or_default();
+        let indexed = fingerprint.len() >= MIN_SHINGLES && *count < REPRESENTATIVES;
+        if indexed {
+            *count += 1;
             for key in minhash::band_keys(&fingerprint.signature) {
                 self.buckets.entry(key).or_default().push(i);
             }
@@ -318,6 +346,7 @@ impl ClusterIndex {
             fingerprint,
             cluster,
         });
+        indexed
     }
 
     /// The members of `cluster`, in the order they were indexed.

@@ -398,3 +398,28 @@ fn a_copy_diff_names_cut_paragraphs_and_changed_numbers() {
     assert!(text.contains("董事会应建尽建"), "{text}");
     assert_eq!(diff.class(), Some(crate::model::ChangeClass::Substantive));
 }
+
+/// A story copied by fifty outlets is one cluster, and only its first
+/// [`REPRESENTATIVES`] copies are indexed for lookup: what later copies
+/// are compared with, and what the store keeps keys for, stays bounded.
+#[test]
+fn a_flood_of_copies_is_one_cluster_found_through_a_few() {
+    let body = report(&mut Rng(7), 8, 1).join("\n");
+    let t = Utc.with_ymd_and_hms(2024, 9, 2, 8, 0, 0).unwrap();
+    let mut index = ClusterIndex::default();
+    let placements: Vec<Placement> = (1..=50)
+        .map(|id| {
+            let member = Member {
+                id,
+                source_id: format!("outlet{id}"),
+                at: t + Duration::minutes(id),
+                original: false,
+            };
+            index.insert(member, Fingerprint::of_text(&body))
+        })
+        .collect();
+    assert!(placements.iter().all(|p| p.cluster == 1), "{placements:?}");
+    let indexed = placements.iter().filter(|p| p.indexed).count();
+    assert_eq!(indexed, REPRESENTATIVES);
+    assert!(placements[..REPRESENTATIVES].iter().all(|p| p.indexed));
+}
