@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
             format,
             revisions: Some(ChangeClass::Substantive),
             language,
+            clusters: Default::default(),
         };
         let digest = render_with_revised(&subscriber, &topics, &items, &revised, now, 200);
         assert!(!digest.subject.contains(['\r', '\n']));
