@@ -165,6 +165,18 @@ mod tests {
         out
     }
 
+    /// `[[sources]] original = true` in the config is what the placement
+    /// is told about.
+    #[test]
+    fn sources_marked_original_in_the_config_are_the_originals() {
+        let text = "[[topics]]\nid = \"reform\"\nkeywords = [\"改革\"]\n\
+            [[sources]]\nid = \"xinhua\"\nurl = \"https://xinhua.example/\"\noriginal = true\n\
+            [[sources]]\nid = \"jxrb\"\nurl = \"https://jxrb.example/\"\n";
+        let settings = crate::config::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let originals = original_sources(&settings.sources);
+        assert_eq!(originals, HashSet::from(["xinhua"]));
+    }
+
     #[test]
     fn copies_across_polls_join_one_cluster_and_the_earliest_is_the_original() {
         let dir = tempfile::tempdir().unwrap();
